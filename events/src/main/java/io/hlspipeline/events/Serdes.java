@@ -1,0 +1,26 @@
+package io.hlspipeline.events;
+
+import io.hlspipeline.events.ingest.IngestControl;
+import io.hlspipeline.events.json.JsonSerde;
+import io.hlspipeline.events.segments.SegmentEvent;
+import io.hlspipeline.events.state.SegmenterState;
+
+/** One serde per topic value type. Instances are stateless and thread-safe. */
+public final class Serdes {
+  private Serdes() {}
+
+  /** Control records of {@code hls.ingest} (chunk values are raw bytes). */
+  public static JsonSerde<IngestControl> ingestControl() {
+    return new JsonSerde<>(IngestControl.class, Topics.INGEST.name());
+  }
+
+  /** Values of {@code hls.segments}. */
+  public static JsonSerde<SegmentEvent> segmentEvent() {
+    return new JsonSerde<>(SegmentEvent.class, Topics.SEGMENTS.name());
+  }
+
+  /** Values of {@code hls.segmenter.state}. */
+  public static JsonSerde<SegmenterState> segmenterState() {
+    return new JsonSerde<>(SegmenterState.class, Topics.SEGMENTER_STATE.name());
+  }
+}

@@ -1,0 +1,7 @@
+package io.hlspipeline.events.catalog;
+
+/** Whether a stream is publishing now. */
+public enum StreamStatus {
+  LIVE,
+  ENDED
+}

@@ -1,0 +1,114 @@
+package io.hlspipeline.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hlspipeline.events.ingest.IngestControl;
+import io.hlspipeline.events.ingest.IngestHeaders;
+import io.hlspipeline.events.ingest.IngestRecordKind;
+import io.hlspipeline.events.segments.SegmentEvent;
+import io.hlspipeline.events.segments.SegmentReady;
+import io.hlspipeline.events.segments.StreamEnded;
+import io.hlspipeline.events.state.SegmenterState;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+
+class SerdesTest {
+  private static final Instant T0 = Instant.parse("2026-11-23T20:00:00.123456Z");
+
+  static SegmentReady segment(long msn) {
+    return new SegmentReady(
+        SegmentEvent.SCHEMA_VERSION,
+        "cam1",
+        "src",
+        "s1",
+        msn,
+        4_000_000,
+        126_000 + msn * 360_000,
+        T0.plusSeconds(4 * msn),
+        0,
+        false,
+        4,
+        "avc1.64001f,mp4a.40.2",
+        1280,
+        720,
+        2_000_000,
+        "cam1/src/s1/" + msn + ".ts",
+        List.of("a", "b"));
+  }
+
+  @Test
+  void segmentEvent_roundTrips_withTypeAndVersion() {
+    var serde = Serdes.segmentEvent();
+    byte[] bytes = serde.serialize("hls.segments", segment(7));
+    String json = new String(bytes, StandardCharsets.UTF_8);
+    assertThat(json).contains("\"type\":\"SegmentReady\"").contains("\"v\":1");
+    assertThat(json).contains("\"programDateTime\":\"2026-11-23T20:00:28.123456Z\"");
+    assertThat(serde.deserialize("hls.segments", bytes)).isEqualTo(segment(7));
+
+    var ended = new StreamEnded(1, "cam1", "src", "s1", 7, T0);
+    assertThat(serde.deserialize("t", serde.serialize("t", ended))).isEqualTo(ended);
+  }
+
+  @Test
+  void deserialize_ignoresUnknownFields_andIsNullSafe() {
+    var serde = Serdes.segmentEvent();
+    String json =
+        "{\"type\":\"StreamEnded\",\"v\":2,\"streamId\":\"x\",\"rendition\":\"src\","
+            + "\"sessionId\":\"s\",\"lastMsn\":3,\"endedAt\":\"2026-01-01T00:00:00Z\",\"future\":1}";
+    assertThat(serde.deserialize("t", json.getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(new StreamEnded(2, "x", "src", "s", 3, Instant.parse("2026-01-01T00:00:00Z")));
+    assertThat(serde.deserialize("t", null)).isNull();
+    assertThat(serde.serialize("t", null)).isNull();
+  }
+
+  @Test
+  void deserialize_badPayload_failsNamingTopic() {
+    var serde = Serdes.segmentEvent();
+    assertThatThrownBy(() -> serde.deserialize("t", "{not json".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(SerializationException.class)
+        .hasMessageContaining("hls.segments");
+    assertThatThrownBy(
+            () -> serde.deserialize("t", "{\"type\":\"Nope\"}".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(SerializationException.class);
+    assertThatThrownBy(
+            () ->
+                serde.deserialize(
+                    "t", "{\"type\":\"StreamEnded\",\"v\":1}".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(SerializationException.class)
+        .hasMessageContaining("streamId");
+  }
+
+  @Test
+  void controlAndState_roundTrip() {
+    var control = Serdes.ingestControl();
+    IngestControl started = new IngestControl.PublishStarted(1, "cam1", "s1", T0, "http", false);
+    assertThat(control.deserialize("t", control.serialize("t", started))).isEqualTo(started);
+    var state = Serdes.segmenterState();
+    var s = new SegmenterState(1, "cam1", "s1", T0, 42, 188 * 1000, 12, 1, true);
+    assertThat(state.deserialize("t", state.serialize("t", s))).isEqualTo(s);
+  }
+
+  @Test
+  void ingestHeaders_roundTrip_andRejectMissing() {
+    var h = new IngestHeaders(IngestRecordKind.CHUNK, "s1", 123456789L, T0);
+    assertThat(IngestHeaders.fromKafka(h.toKafka())).isEqualTo(h);
+    assertThat(IngestHeaders.kindOf(h.toKafka())).contains(IngestRecordKind.CHUNK);
+    assertThatThrownBy(() -> IngestHeaders.fromKafka(new RecordHeaders()))
+        .hasMessageContaining(IngestHeaders.KIND);
+  }
+
+  @Test
+  void streamIds_followContract() {
+    assertThat(StreamIds.isValid("cam-1_a")).isTrue();
+    assertThat(StreamIds.isValid("Cam")).isFalse();
+    assertThat(StreamIds.isValid("-x")).isFalse();
+    assertThat(StreamIds.isValid("a".repeat(64))).isTrue();
+    assertThat(StreamIds.isValid("a".repeat(65))).isFalse();
+    assertThat(StreamIds.isValid("../etc")).isFalse();
+  }
+}
