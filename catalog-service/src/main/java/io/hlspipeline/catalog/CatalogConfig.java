@@ -1,0 +1,173 @@
+package io.hlspipeline.catalog;
+
+import io.hlspipeline.kit.config.ConfigDef;
+import io.hlspipeline.kit.config.ConfigException;
+import io.hlspipeline.kit.config.ConfigType;
+import io.hlspipeline.kit.config.ParsedConfig;
+import io.hlspipeline.kit.config.Validator;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The configuration of catalog-service, parsed once from the environment at start.
+ *
+ * @param kafkaBootstrapServers {@code host:port[,host:port]} of the Kafka cluster
+ * @param httpBind address the HTTP server binds to
+ * @param httpPort HTTP port (catalog API and admin endpoints); 0 picks a free port
+ * @param cassandraContactPoints Cassandra nodes to contact first (unresolved addresses)
+ * @param cassandraLocalDc the driver's local datacenter
+ * @param cassandraKeyspace keyspace of the master record
+ * @param cassandraReplicationFactor replication factor of the keyspace in the local datacenter,
+ *     used only when the keyspace is created
+ * @param applicationId Kafka Streams {@code application.id} (also its consumer group)
+ * @param stateDir Kafka Streams state directory; null means a fresh temporary directory per start
+ * @param kafkaTopicPartitions partitions of {@code hls.segments} if this service creates it, 0 for
+ *     the topic's default
+ * @param kafkaReplicationFactor replication factor when creating topics, -1 for the broker default
+ */
+public record CatalogConfig(
+    String kafkaBootstrapServers,
+    String httpBind,
+    int httpPort,
+    List<InetSocketAddress> cassandraContactPoints,
+    String cassandraLocalDc,
+    String cassandraKeyspace,
+    int cassandraReplicationFactor,
+    String applicationId,
+    Path stateDir,
+    int kafkaTopicPartitions,
+    short kafkaReplicationFactor) {
+
+  public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
+  public static final String HTTP_BIND = "HTTP_BIND";
+  public static final String HTTP_PORT = "HTTP_PORT";
+  public static final String CASSANDRA_CONTACT_POINTS = "CASSANDRA_CONTACT_POINTS";
+  public static final String CASSANDRA_LOCAL_DC = "CASSANDRA_LOCAL_DC";
+  public static final String CASSANDRA_KEYSPACE = "CASSANDRA_KEYSPACE";
+  public static final String CASSANDRA_REPLICATION_FACTOR = "CASSANDRA_REPLICATION_FACTOR";
+  public static final String CATALOG_APPLICATION_ID = "CATALOG_APPLICATION_ID";
+  public static final String CATALOG_STATE_DIR = "CATALOG_STATE_DIR";
+  public static final String KAFKA_TOPIC_PARTITIONS = "KAFKA_TOPIC_PARTITIONS";
+  public static final String KAFKA_REPLICATION_FACTOR = "KAFKA_REPLICATION_FACTOR";
+
+  /** CQL identifiers we accept unquoted: lowercase, so the keyspace name never needs quoting. */
+  private static final String KEYSPACE_PATTERN = "[a-z][a-z0-9_]{0,47}";
+
+  public CatalogConfig {
+    Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
+    Objects.requireNonNull(httpBind, "httpBind");
+    cassandraContactPoints = List.copyOf(cassandraContactPoints);
+    Objects.requireNonNull(cassandraLocalDc, "cassandraLocalDc");
+    Objects.requireNonNull(cassandraKeyspace, "cassandraKeyspace");
+    Objects.requireNonNull(applicationId, "applicationId");
+    if (cassandraContactPoints.isEmpty()) {
+      throw new IllegalArgumentException("no Cassandra contact point");
+    }
+  }
+
+  /** The declared keys, for parsing and for the generated configuration docs. */
+  public static ConfigDef definition() {
+    return new ConfigDef()
+        .define(
+            KAFKA_BOOTSTRAP_SERVERS,
+            ConfigType.STRING,
+            null,
+            Validator.nonEmpty(),
+            "Kafka bootstrap servers, host:port[,host:port]")
+        .define(HTTP_BIND, ConfigType.STRING, "0.0.0.0", Validator.nonEmpty(), "HTTP bind address")
+        .define(
+            HTTP_PORT,
+            ConfigType.INT,
+            8082,
+            Validator.range(0, 65535),
+            "HTTP port of the catalog API (/api/v1) and the admin endpoints")
+        .define(
+            CASSANDRA_CONTACT_POINTS,
+            ConfigType.LIST,
+            null,
+            Validator.pattern("[^:\\s]+:\\d{1,5}"),
+            "Cassandra contact points, host:port[,host:port]")
+        .define(
+            CASSANDRA_LOCAL_DC,
+            ConfigType.STRING,
+            "datacenter1",
+            Validator.nonEmpty(),
+            "the Cassandra datacenter this instance reads and writes through")
+        .define(
+            CASSANDRA_KEYSPACE,
+            ConfigType.STRING,
+            "hls",
+            Validator.pattern(KEYSPACE_PATTERN),
+            "keyspace of the master record, created at start if missing")
+        .define(
+            CASSANDRA_REPLICATION_FACTOR,
+            ConfigType.INT,
+            1,
+            Validator.range(1, 15),
+            "replication factor in the local datacenter when the keyspace is created")
+        .define(
+            CATALOG_APPLICATION_ID,
+            ConfigType.STRING,
+            "hls-catalog",
+            Validator.pattern("[A-Za-z0-9._-]{1,200}"),
+            "Kafka Streams application.id (its consumer group and transactional id prefix)")
+        .define(
+            CATALOG_STATE_DIR,
+            ConfigType.STRING,
+            "",
+            null,
+            "Kafka Streams state directory; empty for a fresh temporary directory")
+        .define(
+            KAFKA_TOPIC_PARTITIONS,
+            ConfigType.INT,
+            0,
+            Validator.range(0, 10_000),
+            "partitions of hls.segments if this service creates it, 0 for the default (24)")
+        .define(
+            KAFKA_REPLICATION_FACTOR,
+            ConfigType.INT,
+            -1,
+            Validator.range(-1, Short.MAX_VALUE),
+            "replication factor of created topics, -1 for the broker default");
+  }
+
+  /**
+   * Parses and validates the environment.
+   *
+   * @throws ConfigException naming the variable at fault
+   */
+  public static CatalogConfig fromEnv(Map<String, String> env) {
+    ParsedConfig c = definition().parse(env);
+    String stateDir = c.getString(CATALOG_STATE_DIR);
+    return new CatalogConfig(
+        c.getString(KAFKA_BOOTSTRAP_SERVERS),
+        c.getString(HTTP_BIND),
+        c.getInt(HTTP_PORT),
+        contactPoints(c.getList(CASSANDRA_CONTACT_POINTS)),
+        c.getString(CASSANDRA_LOCAL_DC),
+        c.getString(CASSANDRA_KEYSPACE),
+        c.getInt(CASSANDRA_REPLICATION_FACTOR),
+        c.getString(CATALOG_APPLICATION_ID),
+        stateDir.isEmpty() ? null : Path.of(stateDir),
+        c.getInt(KAFKA_TOPIC_PARTITIONS),
+        (short) c.getInt(KAFKA_REPLICATION_FACTOR));
+  }
+
+  private static List<InetSocketAddress> contactPoints(List<String> hostPorts) {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (String hostPort : hostPorts) {
+      int colon = hostPort.lastIndexOf(':');
+      int port = Integer.parseInt(hostPort.substring(colon + 1));
+      if (port < 1 || port > 65535) {
+        throw new ConfigException(CASSANDRA_CONTACT_POINTS, "port out of range in " + hostPort);
+      }
+      // Unresolved: the driver resolves at connect time, so a DNS name may point elsewhere later.
+      out.add(InetSocketAddress.createUnresolved(hostPort.substring(0, colon), port));
+    }
+    return out;
+  }
+}

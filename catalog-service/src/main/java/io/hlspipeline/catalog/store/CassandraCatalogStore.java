@@ -1,0 +1,360 @@
+package io.hlspipeline.catalog.store;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DriverException;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.ResultSet;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.metadata.Node;
+import com.datastax.oss.driver.api.core.metadata.NodeState;
+import io.hlspipeline.events.catalog.SegmentDto;
+import io.hlspipeline.events.catalog.StreamDto;
+import io.hlspipeline.events.catalog.StreamStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master record in Cassandra (tables of {@link CatalogSchema}), through prepared statements.
+ * Thread-safe; {@link #close()} closes the session.
+ */
+public final class CassandraCatalogStore implements CatalogStore, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CassandraCatalogStore.class);
+
+  private static final String STREAM_COLUMNS =
+      "stream_id, status, session_id, started_at_ns, ended_at_ns, last_msn, target_duration_s,"
+          + " codecs, width, height, renditions";
+  private static final String SEGMENT_COLUMNS =
+      "stream_id, rendition, bucket, msn, session_id, duration_us, start_pts_90k,"
+          + " program_date_time_ns, discontinuity_sequence, discontinuity, target_duration_s,"
+          + " codecs, width, height, size_bytes, storage_key, servers";
+
+  private final CqlSession session;
+  private final int schemaVersion;
+  private final PreparedStatement insertStream;
+  private final PreparedStatement selectStream;
+  private final PreparedStatement selectStreams;
+  private final PreparedStatement insertSegment;
+  private final PreparedStatement selectSegments;
+  private final PreparedStatement updateSessionStarted;
+  private final PreparedStatement updateSessionProgressed;
+  private final PreparedStatement updateSessionEnded;
+  private final PreparedStatement selectSessions;
+
+  private CassandraCatalogStore(CqlSession session, String ks, int schemaVersion) {
+    this.session = session;
+    this.schemaVersion = schemaVersion;
+    insertStream =
+        session.prepare(
+            "INSERT INTO "
+                + ks
+                + ".streams ("
+                + STREAM_COLUMNS
+                + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    selectStream =
+        session.prepare(
+            "SELECT " + STREAM_COLUMNS + " FROM " + ks + ".streams WHERE stream_id = ?");
+    selectStreams =
+        session.prepare("SELECT " + STREAM_COLUMNS + " FROM " + ks + ".streams LIMIT ?");
+    insertSegment =
+        session.prepare(
+            "INSERT INTO "
+                + ks
+                + ".segments ("
+                + SEGMENT_COLUMNS
+                + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    selectSegments =
+        session.prepare(
+            "SELECT "
+                + SEGMENT_COLUMNS
+                + " FROM "
+                + ks
+                + ".segments WHERE stream_id = ? AND rendition = ? AND bucket = ? AND msn >= ?"
+                + " LIMIT ?");
+    updateSessionStarted =
+        session.prepare(
+            "UPDATE "
+                + ks
+                + ".sessions SET started_at_ns = ?, first_msn = ?"
+                + " WHERE stream_id = ? AND session_id = ?");
+    updateSessionProgressed =
+        session.prepare(
+            "UPDATE " + ks + ".sessions SET last_msn = ? WHERE stream_id = ? AND session_id = ?");
+    updateSessionEnded =
+        session.prepare(
+            "UPDATE "
+                + ks
+                + ".sessions SET ended_at_ns = ?, last_msn = ? WHERE stream_id = ? AND session_id = ?");
+    selectSessions =
+        session.prepare(
+            "SELECT stream_id, session_id, started_at_ns, ended_at_ns, first_msn, last_msn FROM "
+                + ks
+                + ".sessions WHERE stream_id = ?");
+  }
+
+  /**
+   * Connects, applies the schema ({@link CatalogSchema#apply}) and prepares the statements.
+   *
+   * @throws StoreUnavailableException if Cassandra cannot be reached or the schema not applied
+   */
+  public static CassandraCatalogStore connect(CassandraSettings settings) {
+    DriverConfigLoader config =
+        DriverConfigLoader.programmaticBuilder()
+            .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, settings.requestTimeout())
+            // Schema changes happen only at start-up; a long debounce window would make each DDL
+            // statement wait for it (about 1 s each with the default).
+            .withDuration(DefaultDriverOption.METADATA_SCHEMA_WINDOW, Duration.ofMillis(10))
+            .withDuration(
+                DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, Duration.ofSeconds(10))
+            .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(5))
+            .withBoolean(DefaultDriverOption.RECONNECT_ON_INIT, false)
+            .build();
+    CqlSession session;
+    try {
+      session =
+          CqlSession.builder()
+              .addContactPoints(settings.contactPoints())
+              .withLocalDatacenter(settings.localDc())
+              .withConfigLoader(config)
+              .build();
+    } catch (DriverException e) {
+      throw new StoreUnavailableException(
+          "cannot connect to Cassandra at " + settings.contactPoints() + ": " + e.getMessage(), e);
+    }
+    try {
+      int version =
+          CatalogSchema.apply(
+              session, settings.keyspace(), settings.localDc(), settings.replicationFactor());
+      log.info(
+          "Connected to Cassandra {} (dc {}), keyspace {} at schema version {}",
+          settings.contactPoints(),
+          settings.localDc(),
+          settings.keyspace(),
+          version);
+      return new CassandraCatalogStore(session, settings.keyspace(), version);
+    } catch (RuntimeException e) {
+      session.close();
+      if (e instanceof DriverException) {
+        throw new StoreUnavailableException(
+            "cannot apply the catalog schema: " + e.getMessage(), e);
+      }
+      throw e;
+    }
+  }
+
+  /** The schema version applied at start. */
+  public int schemaVersion() {
+    return schemaVersion;
+  }
+
+  @Override
+  public Optional<StreamDto> findStream(String streamId) {
+    return call(
+        "read stream",
+        () ->
+            Optional.ofNullable(session.execute(selectStream.bind(streamId)).one())
+                .map(r -> stream(r)));
+  }
+
+  @Override
+  public List<StreamDto> listStreams(int limit) {
+    return call(
+        "list streams",
+        () -> {
+          List<StreamDto> out = new ArrayList<>();
+          for (Row row : session.execute(selectStreams.bind(limit))) {
+            out.add(stream(row));
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public void upsertStream(StreamDto s) {
+    run(
+        "write stream",
+        insertStream.bind(
+            s.streamId(),
+            s.status().name(),
+            s.sessionId(),
+            toNanos(s.startedAt()),
+            toNanos(s.endedAt()),
+            s.lastMsn(),
+            s.targetDurationSec(),
+            s.codecs(),
+            s.width(),
+            s.height(),
+            s.renditions()));
+  }
+
+  @Override
+  public void upsertSegment(SegmentDto s) {
+    run(
+        "write segment",
+        insertSegment.bind(
+            s.streamId(),
+            s.rendition(),
+            SegmentBuckets.bucketOf(s.msn()),
+            s.msn(),
+            s.sessionId(),
+            s.durationUs(),
+            s.startPts90k(),
+            toNanos(s.programDateTime()),
+            s.discontinuitySequence(),
+            s.discontinuity(),
+            s.targetDurationSec(),
+            s.codecs(),
+            s.width(),
+            s.height(),
+            s.sizeBytes(),
+            s.storageKey(),
+            s.servers()));
+  }
+
+  @Override
+  public void sessionStarted(String streamId, String sessionId, Instant startedAt, long firstMsn) {
+    run(
+        "write session",
+        updateSessionStarted.bind(toNanos(startedAt), firstMsn, streamId, sessionId));
+  }
+
+  @Override
+  public void sessionProgressed(String streamId, String sessionId, long lastMsn) {
+    run("write session", updateSessionProgressed.bind(lastMsn, streamId, sessionId));
+  }
+
+  @Override
+  public void sessionEnded(String streamId, String sessionId, Instant endedAt, long lastMsn) {
+    run("write session", updateSessionEnded.bind(toNanos(endedAt), lastMsn, streamId, sessionId));
+  }
+
+  @Override
+  public List<SessionRecord> sessions(String streamId) {
+    return call(
+        "read sessions",
+        () -> {
+          List<SessionRecord> out = new ArrayList<>();
+          for (Row r : session.execute(selectSessions.bind(streamId))) {
+            out.add(
+                new SessionRecord(
+                    r.getString("stream_id"),
+                    r.getString("session_id"),
+                    fromNanos(r, "started_at_ns"),
+                    fromNanos(r, "ended_at_ns"),
+                    r.isNull("first_msn") ? -1 : r.getLong("first_msn"),
+                    r.isNull("last_msn") ? -1 : r.getLong("last_msn")));
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public SegmentPage segments(
+      String streamId, String rendition, long fromMsn, int limit, long lastMsn) {
+    return call(
+        "read segments",
+        () ->
+            SegmentBuckets.page(
+                fromMsn,
+                limit,
+                lastMsn,
+                (bucket, from, max) -> {
+                  List<SegmentDto> out = new ArrayList<>();
+                  ResultSet rs =
+                      session.execute(selectSegments.bind(streamId, rendition, bucket, from, max));
+                  for (Row row : rs) {
+                    out.add(segment(row));
+                  }
+                  return out;
+                }));
+  }
+
+  @Override
+  public boolean isAvailable() {
+    if (session.isClosed()) {
+      return false;
+    }
+    for (Node node : session.getMetadata().getNodes().values()) {
+      if (node.getState() == NodeState.UP) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void close() {
+    session.close();
+  }
+
+  private static StreamDto stream(Row r) {
+    return new StreamDto(
+        r.getString("stream_id"),
+        StreamStatus.valueOf(r.getString("status")),
+        r.getString("session_id"),
+        fromNanos(r, "started_at_ns"),
+        fromNanos(r, "ended_at_ns"),
+        r.getLong("last_msn"),
+        r.getInt("target_duration_s"),
+        r.getString("codecs"),
+        r.getInt("width"),
+        r.getInt("height"),
+        r.getList("renditions", String.class));
+  }
+
+  private static SegmentDto segment(Row r) {
+    return new SegmentDto(
+        r.getString("stream_id"),
+        r.getString("rendition"),
+        r.getString("session_id"),
+        r.getLong("msn"),
+        r.getLong("duration_us"),
+        r.getLong("start_pts_90k"),
+        fromNanos(r, "program_date_time_ns"),
+        r.getLong("discontinuity_sequence"),
+        r.getBoolean("discontinuity"),
+        r.getInt("target_duration_s"),
+        r.getString("codecs"),
+        r.getInt("width"),
+        r.getInt("height"),
+        r.getLong("size_bytes"),
+        r.getString("storage_key"),
+        r.getList("servers", String.class));
+  }
+
+  /** Epoch nanoseconds (exact for years 1677 to 2262), or null. */
+  static Long toNanos(Instant t) {
+    return t == null
+        ? null
+        : Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+  }
+
+  private static Instant fromNanos(Row r, String column) {
+    if (r.isNull(column)) {
+      return null;
+    }
+    long ns = r.getLong(column);
+    return Instant.ofEpochSecond(
+        Math.floorDiv(ns, 1_000_000_000L), Math.floorMod(ns, 1_000_000_000L));
+  }
+
+  private void run(String what, BoundStatement statement) {
+    call(what, () -> session.execute(statement));
+  }
+
+  private static <T> T call(String what, Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (DriverException e) {
+      throw new StoreUnavailableException("Cassandra: cannot " + what + ": " + e.getMessage(), e);
+    }
+  }
+}
