@@ -1,0 +1,274 @@
+package io.hlspipeline.kit.http;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hlspipeline.kit.metrics.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HttpServiceTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+  private final HttpService http = new HttpService("127.0.0.1", 0, 4, Duration.ZERO);
+
+  @AfterEach
+  void stop() throws Exception {
+    http.stop();
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return send(HttpRequest.newBuilder(uri(path)).GET());
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return client.send(request.timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + http.port() + path);
+  }
+
+  @Test
+  void ready_reflectsChecks_andListsFailingNames() throws Exception {
+    ReadinessChecks checks = new ReadinessChecks();
+    AtomicBoolean kafkaReady = new AtomicBoolean(false);
+    checks.register("kafka-consumer", kafkaReady::get);
+    checks.register("cassandra", () -> true);
+    checks.register(
+        "s3",
+        () -> {
+          throw new IllegalStateException("boom");
+        });
+    AdminEndpoints.install(http, Metrics.newRegistry("test"), checks);
+    http.start();
+
+    HttpResponse<String> notReady = get("/health/ready");
+    assertThat(notReady.statusCode()).isEqualTo(503);
+    assertThat(notReady.body()).contains("kafka-consumer", "s3").doesNotContain("cassandra");
+
+    kafkaReady.set(true);
+    checks.register("s3", () -> true);
+    HttpResponse<String> ready = get("/health/ready");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(get("/health/live").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void metrics_servesPrometheusText_withJvmMetersAndServiceTag() throws Exception {
+    PrometheusMeterRegistry registry = Metrics.newRegistry("edge");
+    registry.counter("hls.test.requests").increment();
+    AdminEndpoints.install(http, registry, new ReadinessChecks());
+    http.start();
+
+    HttpResponse<String> r = get("/metrics");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
+    assertThat(r.body())
+        .contains("jvm_memory_used_bytes{")
+        .contains("service=\"edge\"")
+        .contains("hls_test_requests_total");
+  }
+
+  @Test
+  void admin_rejectsOtherPathsAndMethods_andAnswersHeadWithoutBody() throws Exception {
+    AdminEndpoints.install(http, Metrics.newRegistry("test"), new ReadinessChecks());
+    http.start();
+
+    assertThat(get("/health/livelier").statusCode()).isEqualTo(404);
+    assertThat(get("/nothing-here").statusCode()).isEqualTo(404);
+    HttpResponse<String> post =
+        send(HttpRequest.newBuilder(uri("/metrics")).POST(HttpRequest.BodyPublishers.noBody()));
+    assertThat(post.statusCode()).isEqualTo(405);
+    HttpResponse<String> head =
+        send(
+            HttpRequest.newBuilder(uri("/health/live"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    assertThat(head.headers().firstValue("Content-Length")).hasValue("5");
+  }
+
+  @Test
+  void chunkedPut_isStreamedToHandler_beforeUploadEnds() throws Exception {
+    CountDownLatch firstBytesSeen = new CountDownLatch(1);
+    http.route(
+        "/ingest/",
+        ex -> {
+          InputStream in = ex.getRequestBody();
+          byte[] buf = new byte[8192];
+          long total = 0;
+          for (int n; (n = in.read(buf)) != -1; ) {
+            total += n;
+            if (total >= 1000) {
+              firstBytesSeen.countDown();
+            }
+          }
+          Responses.sendText(ex, 200, "text/plain", Long.toString(total));
+        });
+    http.start();
+
+    // The body's second half is only released once the handler has read the first: a server that
+    // buffered whole request bodies would never see them and the request would time out.
+    InputStream body =
+        new InputStream() {
+          private int sent;
+
+          @Override
+          public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) == -1 ? -1 : one[0];
+          }
+
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            int half = 188 * 10;
+            if (sent == half) {
+              awaitHandler();
+            }
+            int limit = sent < half ? half : 2 * half;
+            if (sent == limit) {
+              return -1;
+            }
+            int n = Math.min(len, limit - sent);
+            for (int i = 0; i < n; i++) {
+              b[off + i] = (byte) (sent++ & 0x7f);
+            }
+            return n;
+          }
+
+          private void awaitHandler() throws IOException {
+            try {
+              if (!firstBytesSeen.await(10, TimeUnit.SECONDS)) {
+                throw new IOException("handler did not see the first bytes while uploading");
+              }
+            } catch (InterruptedException e) {
+              throw new IOException(e);
+            }
+          }
+        };
+    HttpResponse<String> r =
+        send(
+            HttpRequest.newBuilder(uri("/ingest/abc.key"))
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> body)));
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo(Integer.toString(188 * 20));
+  }
+
+  @Test
+  void streamedResponse_isChunked() throws Exception {
+    http.route(
+        "/stream",
+        ex -> {
+          ex.sendResponseHeaders(200, 0);
+          try (OutputStream out = ex.getResponseBody()) {
+            for (int i = 0; i < 100; i++) {
+              out.write(("line " + i + "\n").getBytes(UTF_8));
+              out.flush();
+            }
+          }
+        });
+    http.start();
+
+    HttpResponse<String> r = get("/stream");
+
+    assertThat(r.headers().firstValue("Transfer-Encoding")).hasValue("chunked");
+    assertThat(r.body().lines()).hasSize(100).startsWith("line 0").endsWith("line 99");
+  }
+
+  @Test
+  void sendJson_writesIsoInstants() throws Exception {
+    record Body(String streamId, Instant at, Duration duration) {}
+    http.route(
+        "/json",
+        ex ->
+            Responses.sendJson(
+                ex,
+                200,
+                new Body("cam1", Instant.parse("2025-01-02T03:04:05Z"), Duration.ofSeconds(4))));
+    http.start();
+
+    HttpResponse<String> r = get("/json");
+
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(r.body())
+        .isEqualTo("{\"streamId\":\"cam1\",\"at\":\"2025-01-02T03:04:05Z\",\"duration\":\"PT4S\"}");
+  }
+
+  @Test
+  void longestPrefixWins_andHandlerFailureBecomes500() throws Exception {
+    http.route("/", ex -> Responses.sendText(ex, 200, "text/plain", "root"));
+    http.route("/hls/", ex -> Responses.sendText(ex, 200, "text/plain", "hls"));
+    http.route(
+        "/boom",
+        ex -> {
+          throw new IllegalStateException("bug");
+        });
+    http.start();
+
+    assertThat(get("/hls/cam1/index.m3u8").body()).isEqualTo("hls");
+    assertThat(get("/other").body()).isEqualTo("root");
+    HttpResponse<String> boom = get("/boom");
+    assertThat(boom.statusCode()).isEqualTo(500);
+    assertThat(boom.body()).isEqualTo("internal error\n");
+  }
+
+  @Test
+  void problem_sendsPlainTextError() throws Exception {
+    http.route("/missing", ex -> Responses.problem(ex, 404, "no stream cam9"));
+    http.start();
+
+    HttpResponse<String> r = get("/missing");
+
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
+    assertThat(r.body()).isEqualTo("no stream cam9\n");
+  }
+
+  @Test
+  void lifecycle_portOnlyAfterStart_routesOnlyBefore_stopIdempotent() throws Exception {
+    assertThatThrownBy(http::port).isInstanceOf(IllegalStateException.class);
+    http.route("/x", ex -> Responses.sendText(ex, 200, "text/plain", "x"));
+    http.start();
+    http.start();
+    int port = http.port();
+    assertThat(port).isPositive();
+    assertThatThrownBy(() -> http.route("/y", ex -> {})).isInstanceOf(IllegalStateException.class);
+
+    http.stop();
+    http.stop();
+
+    assertThatThrownBy(
+            () ->
+                client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/x"))
+                        .timeout(TIMEOUT)
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(ConnectException.class);
+  }
+
+  @Test
+  void readinessChecks_withNoChecks_isReady() {
+    assertThat(new ReadinessChecks().allReady()).isTrue();
+  }
+}
