@@ -34,6 +34,7 @@ public record S3Endpoint(
   private static final Pattern ID = Pattern.compile(ID_REGEX);
   // S3 bucket naming rules, path-style: 3-63 chars of lower-case letters, digits, dots, hyphens.
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+  private static final Pattern FIELD_NAME_LIKE = Pattern.compile("[A-Za-z]{1,16}");
   private static final Set<String> FIELDS =
       Set.of("id", "url", "bucket", "region", "accessKey", "secretKey");
   private static final Set<String> REQUIRED_FIELDS =
@@ -45,16 +46,17 @@ public record S3Endpoint(
       throw new IllegalArgumentException("S3 endpoint id '" + id + "' must match " + ID_REGEX);
     }
     Objects.requireNonNull(endpoint, "endpoint");
+    String authority = endpoint.getRawAuthority();
+    if (endpoint.getRawUserInfo() != null || authority != null && authority.contains("@")) {
+      // Never let credentials hide in a URL that gets logged.
+      throw new IllegalArgumentException(
+          "S3 endpoint " + id + ": url must not carry user info; use accessKey/secretKey");
+    }
     String scheme =
         endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https") || endpoint.getHost() == null) {
       throw new IllegalArgumentException(
           "S3 endpoint " + id + ": url must be an absolute http(s) URL with a host");
-    }
-    if (endpoint.getRawUserInfo() != null) {
-      // Never let credentials hide in a URL that gets logged.
-      throw new IllegalArgumentException(
-          "S3 endpoint " + id + ": url must not carry user info; use accessKey/secretKey");
     }
     requireText(region, "region of S3 endpoint " + id);
     requireText(accessKey, "accessKey of S3 endpoint " + id);
@@ -125,12 +127,14 @@ public record S3Endpoint(
       String name = field.substring(0, eq).trim();
       String value = field.substring(eq + 1).trim();
       if (!FIELDS.contains(name)) {
+        // A secret holding '=' can land here as a "name": echo only what looks like a word.
+        String shown = FIELD_NAME_LIKE.matcher(name).matches() ? "'" + name + "'" : "[hidden]";
         throw new IllegalArgumentException(
             "S3 endpoint entry "
                 + entryNumber
-                + ": unknown field '"
-                + name
-                + "' (known: id, url, bucket, region, accessKey, secretKey)");
+                + ": unknown field "
+                + shown
+                + " (known: id, url, bucket, region, accessKey, secretKey)");
       }
       if (fields.put(name, value) != null) {
         throw new IllegalArgumentException(
