@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -137,7 +138,7 @@ public final class PlaylistParser {
       throws MalformedMediaException {
     boolean independentSegments = false;
     List<Variant> variants = new ArrayList<>();
-    AttributeList pending = null;
+    StreamInf pending = null;
     int pendingLine = 0;
     for (int index = 1; index < lines.size(); index++) {
       String line = lines.get(index);
@@ -148,7 +149,7 @@ public final class PlaylistParser {
           if (pending != null) {
             throw new IllegalArgumentException("EXT-X-STREAM-INF without a URI line before it");
           }
-          pending = AttributeList.parse(tag, tagValue(line));
+          pending = streamInf(AttributeList.parse(tag, tagValue(line)));
           pendingLine = lineNumber;
         } else if (tag.equals("#EXT-X-INDEPENDENT-SEGMENTS")) {
           independentSegments = true;
@@ -159,7 +160,7 @@ public final class PlaylistParser {
           if (pending == null) {
             throw new IllegalArgumentException("URI line without EXT-X-STREAM-INF");
           }
-          variants.add(variant(pending, line));
+          variants.add(pending.toVariant(line));
           pending = null;
         }
       } catch (IllegalArgumentException | DateTimeException e) {
@@ -172,21 +173,30 @@ public final class PlaylistParser {
     return new MultivariantPlaylist(independentSegments, variants);
   }
 
-  /** An {@code EXT-X-STREAM-INF} (RFC 8216 §4.3.4.2) and its URI line. */
-  private static Variant variant(AttributeList attributes, String uri) {
+  /** The attributes of an {@code EXT-X-STREAM-INF} (RFC 8216 §4.3.4.2), checked on its own line. */
+  private record StreamInf(
+      long bandwidthBps,
+      OptionalLong averageBandwidthBps,
+      List<String> codecs,
+      Optional<Variant.Resolution> resolution,
+      OptionalDouble frameRate) {
+    Variant toVariant(String uri) {
+      return new Variant(uri, bandwidthBps, averageBandwidthBps, codecs, resolution, frameRate);
+    }
+  }
+
+  private static StreamInf streamInf(AttributeList attributes) {
     List<String> codecs =
         attributes.quotedString("CODECS").map(c -> List.of(c.split(",", -1))).orElse(List.of());
-    Optional<Variant.Resolution> resolution =
-        attributes.unquoted("RESOLUTION").map(PlaylistParser::resolution);
-    var frameRateMilli = attributes.scaled("FRAME-RATE", 3, false);
-    return new Variant(
-        uri,
+    codecs.forEach(Variant::requireCodec);
+    OptionalLong frameRateMilli = attributes.scaled("FRAME-RATE", 3, false);
+    return new StreamInf(
         attributes.requiredDecimalInteger("BANDWIDTH"),
         attributes.decimalInteger("AVERAGE-BANDWIDTH"),
         codecs,
-        resolution,
+        attributes.unquoted("RESOLUTION").map(PlaylistParser::resolution),
         frameRateMilli.isPresent()
-            ? OptionalDouble.of(frameRateMilli.getAsLong() / 1000.0)
+            ? OptionalDouble.of(Variant.requireFrameRate(frameRateMilli.getAsLong() / 1000.0))
             : OptionalDouble.empty());
   }
 

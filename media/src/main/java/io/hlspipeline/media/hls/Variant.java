@@ -45,22 +45,28 @@ public record Variant(
     Objects.requireNonNull(averageBandwidthBps, "averageBandwidthBps");
     averageBandwidthBps.ifPresent(v -> PlaylistText.requireNonNegative(v, "AVERAGE-BANDWIDTH"));
     codecs = List.copyOf(codecs);
-    for (String codec : codecs) {
-      // CODECS is one quoted-string of comma-separated formats (RFC 8216 §4.3.4.2).
-      if (codec.isEmpty() || codec.indexOf(',') >= 0 || codec.indexOf('"') >= 0) {
-        throw new IllegalArgumentException("bad codec string: " + PlaylistText.abbreviate(codec));
-      }
-      PlaylistText.requireSingleLine(codec, "codec");
-    }
+    codecs.forEach(Variant::requireCodec);
     Objects.requireNonNull(resolution, "resolution");
     Objects.requireNonNull(frameRate, "frameRate");
     if (frameRate.isPresent()) {
-      double fps = frameRate.getAsDouble();
-      if (!(fps > 0 && fps < 1_000_000)) {
-        throw new IllegalArgumentException("frame rate out of range: " + fps);
-      }
+      double fps = requireFrameRate(frameRate.getAsDouble());
       frameRate = OptionalDouble.of(Math.round(fps * FRAME_RATE_SCALE) / FRAME_RATE_SCALE);
     }
+  }
+
+  /** CODECS is one quoted-string of comma-separated formats (RFC 8216 §4.3.4.2). */
+  static String requireCodec(String codec) {
+    if (codec.isEmpty() || codec.indexOf(',') >= 0 || codec.indexOf('"') >= 0) {
+      throw new IllegalArgumentException("bad codec string: " + PlaylistText.abbreviate(codec));
+    }
+    return PlaylistText.requireSingleLine(codec, "codec");
+  }
+
+  static double requireFrameRate(double fps) {
+    if (!(fps > 0 && fps < 1_000_000)) {
+      throw new IllegalArgumentException("frame rate out of range: " + fps);
+    }
+    return fps;
   }
 
   /** A variant with only the required {@code BANDWIDTH}. */
