@@ -1,0 +1,142 @@
+package io.hlspipeline.ingest;
+
+import io.hlspipeline.kit.config.ConfigDef;
+import io.hlspipeline.kit.config.ConfigException;
+import io.hlspipeline.kit.config.ConfigType;
+import io.hlspipeline.kit.config.ParsedConfig;
+import io.hlspipeline.kit.config.Validator;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The configuration of ingest-service, parsed once from the environment at start.
+ *
+ * @param kafkaBootstrapServers {@code host:port[,host:port]} of the Kafka cluster
+ * @param httpBind address the HTTP server binds to
+ * @param httpPort HTTP port (ingest and admin endpoints); 0 picks a free port
+ * @param streamKeySecret HMAC secret of the stream keys (never logged)
+ * @param kafkaTopicPartitions partitions of {@code hls.ingest} when ingest creates it
+ * @param kafkaReplicationFactor replication factor when creating topics, -1 for the broker default
+ * @param maxStreams most streams publishing at the same time on this instance
+ * @param idleTimeout a publisher that sends no byte for this long is disconnected
+ */
+public record IngestConfig(
+    String kafkaBootstrapServers,
+    String httpBind,
+    int httpPort,
+    String streamKeySecret,
+    int kafkaTopicPartitions,
+    short kafkaReplicationFactor,
+    int maxStreams,
+    Duration idleTimeout) {
+
+  public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
+  public static final String HTTP_BIND = "HTTP_BIND";
+  public static final String HTTP_PORT = "HTTP_PORT";
+  public static final String STREAM_KEY_SECRET = "STREAM_KEY_SECRET";
+  public static final String KAFKA_TOPIC_PARTITIONS = "KAFKA_TOPIC_PARTITIONS";
+  public static final String KAFKA_REPLICATION_FACTOR = "KAFKA_REPLICATION_FACTOR";
+  public static final String INGEST_MAX_STREAMS = "INGEST_MAX_STREAMS";
+  public static final String INGEST_IDLE_TIMEOUT = "INGEST_IDLE_TIMEOUT";
+
+  /** Smallest accepted stream-key secret, as {@code StreamKeys} requires. */
+  static final int MIN_SECRET_BYTES = 16;
+
+  public IngestConfig {
+    Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
+    Objects.requireNonNull(httpBind, "httpBind");
+    Objects.requireNonNull(streamKeySecret, "streamKeySecret");
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+  }
+
+  /** The declared keys, for parsing and for the generated configuration docs. */
+  public static ConfigDef definition() {
+    return new ConfigDef()
+        .define(
+            KAFKA_BOOTSTRAP_SERVERS,
+            ConfigType.STRING,
+            null,
+            Validator.nonEmpty(),
+            "Kafka bootstrap servers, host:port[,host:port]")
+        .define(HTTP_BIND, ConfigType.STRING, "0.0.0.0", Validator.nonEmpty(), "HTTP bind address")
+        .define(
+            HTTP_PORT,
+            ConfigType.INT,
+            8081,
+            Validator.range(0, 65535),
+            "HTTP port for MPEG-TS push (PUT/POST /ingest/{streamKey}) and admin endpoints")
+        .defineSecret(
+            STREAM_KEY_SECRET, null, "HMAC-SHA256 secret that signs stream keys, at least 16 bytes")
+        .define(
+            KAFKA_TOPIC_PARTITIONS,
+            ConfigType.INT,
+            24,
+            Validator.range(1, 10_000),
+            "partitions of hls.ingest when this service creates it")
+        .define(
+            KAFKA_REPLICATION_FACTOR,
+            ConfigType.INT,
+            -1,
+            Validator.range(-1, Short.MAX_VALUE),
+            "replication factor of created topics, -1 for the broker default")
+        .define(
+            INGEST_MAX_STREAMS,
+            ConfigType.INT,
+            200,
+            Validator.range(1, 10_000),
+            "most streams publishing at once on this instance; more get 503")
+        .define(
+            INGEST_IDLE_TIMEOUT,
+            ConfigType.DURATION,
+            "10s",
+            Validator.durationRange(Duration.ofMillis(100), Duration.ofHours(1)),
+            "a publisher sending no byte for this long is disconnected");
+  }
+
+  /**
+   * Parses and validates the environment.
+   *
+   * @throws ConfigException naming the variable at fault
+   */
+  public static IngestConfig fromEnv(Map<String, String> env) {
+    ParsedConfig c = definition().parse(env);
+    String secret = c.getString(STREAM_KEY_SECRET);
+    if (secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+      throw new ConfigException(
+          STREAM_KEY_SECRET, "must be at least " + MIN_SECRET_BYTES + " bytes long");
+    }
+    return new IngestConfig(
+        c.getString(KAFKA_BOOTSTRAP_SERVERS),
+        c.getString(HTTP_BIND),
+        c.getInt(HTTP_PORT),
+        secret,
+        c.getInt(KAFKA_TOPIC_PARTITIONS),
+        (short) c.getInt(KAFKA_REPLICATION_FACTOR),
+        c.getInt(INGEST_MAX_STREAMS),
+        c.getDuration(INGEST_IDLE_TIMEOUT));
+  }
+
+  /** Safe to log: the secret prints as {@code [hidden]}. */
+  @Override
+  public String toString() {
+    return "IngestConfig[kafkaBootstrapServers="
+        + kafkaBootstrapServers
+        + ", httpBind="
+        + httpBind
+        + ", httpPort="
+        + httpPort
+        + ", streamKeySecret="
+        + ConfigDef.HIDDEN
+        + ", kafkaTopicPartitions="
+        + kafkaTopicPartitions
+        + ", kafkaReplicationFactor="
+        + kafkaReplicationFactor
+        + ", maxStreams="
+        + maxStreams
+        + ", idleTimeout="
+        + idleTimeout
+        + "]";
+  }
+}

@@ -1,0 +1,155 @@
+package io.hlspipeline.ingest;
+
+import io.hlspipeline.events.TopicCreator;
+import io.hlspipeline.events.Topics;
+import io.hlspipeline.events.keys.StreamKeys;
+import io.hlspipeline.ingest.http.HttpIngestHandler;
+import io.hlspipeline.ingest.http.IdleConnections;
+import io.hlspipeline.ingest.publish.IngestPublisher;
+import io.hlspipeline.ingest.session.PublishSessions;
+import io.hlspipeline.ingest.session.SessionIds;
+import io.hlspipeline.kit.http.AdminEndpoints;
+import io.hlspipeline.kit.http.HttpService;
+import io.hlspipeline.kit.http.ReadinessChecks;
+import io.hlspipeline.kit.kafka.KafkaProps;
+import io.hlspipeline.kit.lifecycle.Lifecycle;
+import io.hlspipeline.kit.metrics.KafkaMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ingest-service: accepts MPEG-TS pushed over HTTP and writes it to {@code hls.ingest}, plus the
+ * admin endpoints ({@code /health/live}, {@code /health/ready}, {@code /metrics}) on the same port.
+ *
+ * <p>{@link #start()} creates the topic if missing, then opens the Kafka producer and the HTTP
+ * server; {@link #stop()} ends every open session (reason {@code shutdown}), stops HTTP and flushes
+ * the producer. Both are idempotent.
+ */
+public final class IngestService implements Lifecycle {
+  private static final Logger log = LoggerFactory.getLogger(IngestService.class);
+
+  /** Handler threads besides one per publishing stream: admin endpoints, rejected requests. */
+  private static final int SPARE_HTTP_THREADS = 8;
+
+  private static final Duration PRODUCER_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+  private final IngestConfig config;
+  private final PrometheusMeterRegistry registry;
+  private final Clock clock;
+
+  private KafkaProducer<String, byte[]> producer;
+  private AutoCloseable producerMetrics;
+  private PublishSessions sessions;
+  private IdleConnections idleConnections;
+  private HttpService http;
+
+  public IngestService(IngestConfig config, PrometheusMeterRegistry registry) {
+    this(config, registry, Clock.systemUTC());
+  }
+
+  public IngestService(IngestConfig config, PrometheusMeterRegistry registry, Clock clock) {
+    this.config = config;
+    this.registry = registry;
+    this.clock = clock;
+  }
+
+  @Override
+  public synchronized void start() throws Exception {
+    if (http != null) {
+      return;
+    }
+    log.info("starting ingest with {}", config);
+    try {
+      ensureTopic();
+      producer =
+          new KafkaProducer<>(producerProps(), new StringSerializer(), new ByteArraySerializer());
+      producerMetrics = KafkaMetrics.bindProducer(producer, registry);
+      sessions =
+          new PublishSessions(
+              new IngestPublisher(producer), new SessionIds(clock), clock, config.maxStreams());
+      IngestMetrics metrics = new IngestMetrics(registry, sessions::size);
+      idleConnections = new IdleConnections(config.idleTimeout());
+      HttpService server =
+          new HttpService(
+              config.httpBind(), config.httpPort(), config.maxStreams() + SPARE_HTTP_THREADS);
+      server.route(
+          HttpIngestHandler.PATH_PREFIX,
+          new HttpIngestHandler(
+              new StreamKeys(config.streamKeySecret()), sessions, idleConnections, metrics));
+      ReadinessChecks readiness = new ReadinessChecks();
+      readiness.register("kafka-producer", () -> producer != null);
+      AdminEndpoints.install(server, registry, readiness);
+      server.start();
+      http = server;
+    } catch (Exception | Error e) {
+      stop();
+      throw e;
+    }
+  }
+
+  /** The bound HTTP port (useful with {@code HTTP_PORT=0}). */
+  public synchronized int httpPort() {
+    if (http == null) {
+      throw new IllegalStateException("ingest-service not started");
+    }
+    return http.port();
+  }
+
+  @Override
+  public synchronized void stop() throws Exception {
+    if (sessions != null) {
+      sessions.endAll();
+    }
+    if (http != null) {
+      http.stop();
+      http = null;
+    }
+    if (idleConnections != null) {
+      idleConnections.close();
+      idleConnections = null;
+    }
+    if (producer != null) {
+      producer.close(PRODUCER_CLOSE_TIMEOUT);
+      producer = null;
+    }
+    if (producerMetrics != null) {
+      producerMetrics.close();
+      producerMetrics = null;
+    }
+    sessions = null;
+  }
+
+  private void ensureTopic() throws InterruptedException {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
+    try (Admin admin = Admin.create(props)) {
+      TopicCreator.ensure(
+          admin, config.kafkaTopicPartitions(), config.kafkaReplicationFactor(), Topics.INGEST);
+    }
+  }
+
+  private Properties producerProps() {
+    Properties p =
+        KafkaProps.producer(
+            config.kafkaBootstrapServers(),
+            "ingest-" + UUID.randomUUID().toString().substring(0, 8));
+    // Media must reach the segmenter promptly: batch for at most a few milliseconds.
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(1024 * 1024));
+    // Back-pressure instead of unbounded memory: a full buffer blocks the publisher's thread.
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(64L * 1024 * 1024));
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
+    return p;
+  }
+}

@@ -1,0 +1,254 @@
+package io.hlspipeline.ingest.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.hlspipeline.devstack.SharedDevstack;
+import io.hlspipeline.events.Serdes;
+import io.hlspipeline.events.Topics;
+import io.hlspipeline.events.ingest.IngestControl;
+import io.hlspipeline.events.ingest.IngestHeaders;
+import io.hlspipeline.events.ingest.IngestRecordKind;
+import io.hlspipeline.events.keys.StreamKeys;
+import io.hlspipeline.ingest.IngestConfig;
+import io.hlspipeline.ingest.IngestService;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ingest-service in-process on port 0 against the shared real Kafka broker. */
+class HttpIngestIT {
+  private static final String SECRET = "http-ingest-it-secret-0123456789";
+  private static final StreamKeys KEYS = new StreamKeys(SECRET);
+
+  @TempDir static Path dir;
+  private static IngestService service;
+  private static PrometheusMeterRegistry registry;
+  private static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void startService() throws Exception {
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    IngestConfig config =
+        IngestConfig.fromEnv(
+            Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", SharedDevstack.kafka().bootstrapServers(),
+                "HTTP_BIND", "127.0.0.1",
+                "HTTP_PORT", "0",
+                "STREAM_KEY_SECRET", SECRET,
+                "KAFKA_TOPIC_PARTITIONS", "3",
+                "INGEST_MAX_STREAMS", "4",
+                "INGEST_IDLE_TIMEOUT", "2s"));
+    service = new IngestService(config, registry);
+    service.start();
+  }
+
+  @AfterAll
+  static void stopService() throws Exception {
+    if (service != null) {
+      service.stop();
+    }
+  }
+
+  @Test
+  void ffmpegPush_producesStartedChunksEqualToTheFileAndEnded() throws Exception {
+    String streamId = "ffmpeg-push";
+    Path expected = dir.resolve("expected.ts");
+    // The tee muxer writes the same MPEG-TS bytes to a file and to the ingest URL (chunked POST).
+    Process ffmpeg =
+        new ProcessBuilder(
+                "ffmpeg",
+                "-v",
+                "error",
+                "-nostdin",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=320x240:rate=25",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=1000:sample_rate=48000",
+                "-t",
+                "3",
+                "-map",
+                "0:v",
+                "-map",
+                "1:a",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-g",
+                "50",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-b:a",
+                "64k",
+                "-f",
+                "tee",
+                "[f=mpegts]" + expected + "|[f=mpegts]" + ingestUrl(KEYS.sign(streamId, 0)))
+            .redirectErrorStream(true)
+            .start();
+    assertThat(ffmpeg.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String ffmpegOutput = new String(ffmpeg.getInputStream().readAllBytes());
+    assertThat(ffmpeg.exitValue()).as(ffmpegOutput).isZero();
+
+    List<ConsumerRecord<String, byte[]>> records = awaitSessionRecords(streamId);
+
+    assertThat(kinds(records).get(0)).isEqualTo(IngestRecordKind.PUBLISH_STARTED);
+    assertThat(kinds(records).get(records.size() - 1)).isEqualTo(IngestRecordKind.PUBLISH_ENDED);
+    assertThat(kinds(records).subList(1, records.size() - 1))
+        .isNotEmpty()
+        .containsOnly(IngestRecordKind.CHUNK);
+    List<IngestHeaders> headers =
+        records.stream().map(r -> IngestHeaders.fromKafka(r.headers())).toList();
+    assertThat(headers).extracting(IngestHeaders::sequence).isSorted().doesNotHaveDuplicates();
+    assertThat(headers.get(0).sequence()).isZero();
+    assertThat(headers)
+        .extracting(IngestHeaders::sessionId)
+        .containsOnly(headers.get(0).sessionId());
+
+    IngestControl.PublishStarted started =
+        (IngestControl.PublishStarted)
+            Serdes.ingestControl().deserialize(Topics.INGEST.name(), records.get(0).value());
+    assertThat(started.streamId()).isEqualTo(streamId);
+    assertThat(started.source()).isEqualTo("http");
+    IngestControl.PublishEnded ended =
+        (IngestControl.PublishEnded)
+            Serdes.ingestControl()
+                .deserialize(Topics.INGEST.name(), records.get(records.size() - 1).value());
+    assertThat(ended.reason()).isEqualTo("eof");
+
+    ByteArrayOutputStream concatenated = new ByteArrayOutputStream();
+    records.subList(1, records.size() - 1).forEach(r -> concatenated.writeBytes(r.value()));
+    assertThat(concatenated.toByteArray()).isEqualTo(Files.readAllBytes(expected));
+    assertThat(registry.get("hls.ingest.bytes").counter().count())
+        .isGreaterThanOrEqualTo(Files.size(expected));
+  }
+
+  @Test
+  void wrongKey_gets403AndNothingReachesKafka() throws Exception {
+    String streamId = "wrong-key";
+    byte[] ts = fakeTs(40);
+    String forged = streamId + "." + KEYS.sign("other-stream", 0).split("\\.")[1];
+    double rejectedBefore = registry.get("hls.ingest.keys.rejected").counter().count();
+
+    HttpResponse<String> rejected = put(forged, ts);
+
+    assertThat(rejected.statusCode()).isEqualTo(403);
+    assertThat(rejected.body()).contains("invalid stream key");
+    assertThat(registry.get("hls.ingest.keys.rejected").counter().count())
+        .isEqualTo(rejectedBefore + 1);
+    // The same stream then publishes with its valid key: on its partition (ordered) its records
+    // must be exactly one session, starting with PublishStarted — nothing from the forged attempt.
+    assertThat(put(KEYS.sign(streamId, 0), ts).statusCode()).isEqualTo(204);
+    List<ConsumerRecord<String, byte[]>> records = awaitSessionRecords(streamId);
+    assertThat(kinds(records).get(0)).isEqualTo(IngestRecordKind.PUBLISH_STARTED);
+    assertThat(records)
+        .extracting(r -> IngestHeaders.fromKafka(r.headers()).sessionId())
+        .containsOnly(IngestHeaders.fromKafka(records.get(0).headers()).sessionId());
+  }
+
+  @Test
+  void bodyThatIsNotTs_gets400AndNothingReachesKafka() throws Exception {
+    String streamId = "not-ts";
+    HttpResponse<String> response =
+        put(KEYS.sign(streamId, 0), "this is not an MPEG transport stream".repeat(100).getBytes());
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).contains("not MPEG-TS");
+
+    assertThat(put(KEYS.sign(streamId, 0), fakeTs(3)).statusCode()).isEqualTo(204);
+    List<ConsumerRecord<String, byte[]>> records = awaitSessionRecords(streamId);
+    assertThat(kinds(records))
+        .containsExactly(
+            IngestRecordKind.PUBLISH_STARTED,
+            IngestRecordKind.CHUNK,
+            IngestRecordKind.PUBLISH_ENDED);
+  }
+
+  private static String ingestUrl(String key) {
+    return "http://127.0.0.1:" + service.httpPort() + "/ingest/" + key;
+  }
+
+  private static HttpResponse<String> put(String key, byte[] body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(ingestUrl(key)))
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+            .timeout(Duration.ofSeconds(30))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code count} packets with sync bytes and arbitrary payload: enough for ingest. */
+  private static byte[] fakeTs(int count) {
+    byte[] b = new byte[count * 188];
+    for (int i = 0; i < count; i++) {
+      b[i * 188] = 0x47;
+      b[i * 188 + 1] = 0x1F;
+      b[i * 188 + 2] = (byte) 0xFF;
+      b[i * 188 + 3] = 0x10;
+    }
+    return b;
+  }
+
+  private static List<IngestRecordKind> kinds(List<ConsumerRecord<String, byte[]>> records) {
+    return records.stream().map(r -> IngestHeaders.kindOf(r.headers()).orElseThrow()).toList();
+  }
+
+  /** Every hls.ingest record of {@code streamId}, once its PublishEnded has arrived. */
+  private static List<ConsumerRecord<String, byte[]>> awaitSessionRecords(String streamId) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedDevstack.kafka().bootstrapServers());
+    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(Topics.INGEST.name()).stream()
+              .map(i -> new TopicPartition(i.topic(), i.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                  if (streamId.equals(r.key())) {
+                    records.add(r);
+                  }
+                }
+                return !records.isEmpty()
+                    && IngestHeaders.kindOf(records.get(records.size() - 1).headers())
+                        .orElseThrow()
+                        .equals(IngestRecordKind.PUBLISH_ENDED);
+              });
+    }
+    return records;
+  }
+}
