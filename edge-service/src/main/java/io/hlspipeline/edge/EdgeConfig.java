@@ -1,0 +1,259 @@
+package io.hlspipeline.edge;
+
+import io.hlspipeline.kit.config.ConfigDef;
+import io.hlspipeline.kit.config.ConfigException;
+import io.hlspipeline.kit.config.ConfigType;
+import io.hlspipeline.kit.config.ParsedConfig;
+import io.hlspipeline.kit.config.Validator;
+import io.hlspipeline.storage.S3Endpoint;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The edge's configuration, parsed once from environment variables ({@link #parse}); see {@link
+ * #definition()} for every variable, its default and its rule. Immutable. {@link #toString()} hides
+ * the S3 keys.
+ *
+ * @param kafkaBootstrapServers {@code KAFKA_BOOTSTRAP_SERVERS}
+ * @param httpBind {@code HTTP_BIND}
+ * @param httpPort {@code HTTP_PORT}, 0 for any free port
+ * @param httpThreads {@code HTTP_THREADS}
+ * @param catalogUrl {@code CATALOG_URL}, base URL of catalog-service
+ * @param catalogTimeout {@code EDGE_CATALOG_TIMEOUT}, per catalog request
+ * @param s3Endpoints {@code S3_ENDPOINTS}, the storage servers segments are read from
+ * @param liveWindowSegments {@code LIVE_WINDOW_SEGMENTS}, segments in a live playlist
+ * @param windowMaxSegments {@code EDGE_WINDOW_MAX_SEGMENTS}, segments held per rendition (live
+ *     window plus a short DVR; an ended stream's playlist lists at most this many)
+ * @param maxWindows {@code EDGE_MAX_RENDITIONS}, renditions (over all streams) held in memory
+ * @param idleRetention {@code EDGE_IDLE_RETENTION}, a rendition with neither an event nor a request
+ *     for this long is dropped
+ * @param cacheBytes {@code EDGE_CACHE_BYTES}, segment cache budget
+ * @param followWindow {@code EDGE_FOLLOW_WINDOW}, how far back to start reading hls.segments
+ * @param prefetchConcurrency {@code EDGE_PREFETCH_CONCURRENCY}, parallel live prefetches
+ */
+public record EdgeConfig(
+    String kafkaBootstrapServers,
+    String httpBind,
+    int httpPort,
+    int httpThreads,
+    URI catalogUrl,
+    Duration catalogTimeout,
+    List<S3Endpoint> s3Endpoints,
+    int liveWindowSegments,
+    int windowMaxSegments,
+    int maxWindows,
+    Duration idleRetention,
+    long cacheBytes,
+    Duration followWindow,
+    int prefetchConcurrency) {
+
+  public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
+  public static final String HTTP_BIND = "HTTP_BIND";
+  public static final String HTTP_PORT = "HTTP_PORT";
+  public static final String HTTP_THREADS = "HTTP_THREADS";
+  public static final String CATALOG_URL = "CATALOG_URL";
+  public static final String EDGE_CATALOG_TIMEOUT = "EDGE_CATALOG_TIMEOUT";
+  public static final String S3_ENDPOINTS = "S3_ENDPOINTS";
+  public static final String LIVE_WINDOW_SEGMENTS = "LIVE_WINDOW_SEGMENTS";
+  public static final String EDGE_WINDOW_MAX_SEGMENTS = "EDGE_WINDOW_MAX_SEGMENTS";
+  public static final String EDGE_MAX_RENDITIONS = "EDGE_MAX_RENDITIONS";
+  public static final String EDGE_IDLE_RETENTION = "EDGE_IDLE_RETENTION";
+  public static final String EDGE_CACHE_BYTES = "EDGE_CACHE_BYTES";
+  public static final String EDGE_FOLLOW_WINDOW = "EDGE_FOLLOW_WINDOW";
+  public static final String EDGE_PREFETCH_CONCURRENCY = "EDGE_PREFETCH_CONCURRENCY";
+
+  private static final ConfigDef DEFINITION =
+      new ConfigDef()
+          .define(
+              KAFKA_BOOTSTRAP_SERVERS,
+              ConfigType.STRING,
+              null,
+              Validator.nonEmpty(),
+              "Kafka bootstrap servers, host:port[,host:port]")
+          .define(
+              HTTP_BIND, ConfigType.STRING, "0.0.0.0", null, "address the viewer HTTP server binds")
+          .define(
+              HTTP_PORT,
+              ConfigType.INT,
+              8080,
+              Validator.range(0, 65535),
+              "viewer HTTP port (0: any free port)")
+          .define(
+              HTTP_THREADS, ConfigType.INT, 32, Validator.range(1, 1024), "HTTP handler threads")
+          .define(
+              CATALOG_URL,
+              ConfigType.URI,
+              null,
+              null,
+              "catalog-service base URL, e.g. http://catalog:8082")
+          .define(
+              EDGE_CATALOG_TIMEOUT,
+              ConfigType.DURATION,
+              "2s",
+              Validator.durationRange(Duration.ofMillis(100), Duration.ofMinutes(1)),
+              "timeout of one catalog request")
+          .defineSecret(
+              S3_ENDPOINTS,
+              null,
+              "storage servers: id=..,url=..,bucket=..,region=..,accessKey=..,secretKey=..;id=..")
+          .define(
+              LIVE_WINDOW_SEGMENTS,
+              ConfigType.INT,
+              6,
+              Validator.range(3, 100),
+              "segments in a live media playlist (RFC 8216 §6.2.2 asks for at least 3)")
+          .define(
+              EDGE_WINDOW_MAX_SEGMENTS,
+              ConfigType.INT,
+              900,
+              Validator.range(3, 100_000),
+              "segments held per rendition (live window + short DVR); bounds an ended stream's playlist")
+          .define(
+              EDGE_MAX_RENDITIONS,
+              ConfigType.INT,
+              2000,
+              Validator.range(1, 1_000_000),
+              "renditions held in memory over all streams; past it the longest idle is dropped")
+          .define(
+              EDGE_IDLE_RETENTION,
+              ConfigType.DURATION,
+              "10m",
+              Validator.durationRange(Duration.ofSeconds(1), Duration.ofDays(7)),
+              "drop a rendition with neither an event nor a request for this long")
+          .define(
+              EDGE_CACHE_BYTES,
+              ConfigType.LONG,
+              256L * 1024 * 1024,
+              Validator.range(0, Long.MAX_VALUE),
+              "segment cache size in bytes (0 disables caching)")
+          .define(
+              EDGE_FOLLOW_WINDOW,
+              ConfigType.DURATION,
+              "2h",
+              Validator.durationRange(Duration.ZERO, Duration.ofDays(7)),
+              "on start, read hls.segments from this far back")
+          .define(
+              EDGE_PREFETCH_CONCURRENCY,
+              ConfigType.INT,
+              4,
+              Validator.range(0, 64),
+              "parallel live prefetches from storage (0 disables prefetch)");
+
+  public EdgeConfig {
+    Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
+    Objects.requireNonNull(httpBind, "httpBind");
+    Objects.requireNonNull(catalogUrl, "catalogUrl");
+    Objects.requireNonNull(catalogTimeout, "catalogTimeout");
+    Objects.requireNonNull(idleRetention, "idleRetention");
+    Objects.requireNonNull(followWindow, "followWindow");
+    s3Endpoints = List.copyOf(s3Endpoints);
+  }
+
+  /** Every variable, for documentation ({@code definition().describe()}). */
+  public static ConfigDef definition() {
+    return DEFINITION;
+  }
+
+  /**
+   * Parses and validates the environment.
+   *
+   * @throws ConfigException naming the variable at fault (never a secret's value)
+   */
+  public static EdgeConfig parse(Map<String, String> env) {
+    ParsedConfig c = DEFINITION.parse(env);
+    URI catalog = c.getUri(CATALOG_URL);
+    String scheme = catalog.getScheme();
+    if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
+      throw new ConfigException(CATALOG_URL, "must be an http:// or https:// URL");
+    }
+    List<S3Endpoint> endpoints;
+    try {
+      endpoints = S3Endpoint.parseList(c.getString(S3_ENDPOINTS));
+    } catch (IllegalArgumentException e) {
+      // S3Endpoint's messages never carry secret values.
+      throw new ConfigException(S3_ENDPOINTS, e.getMessage());
+    }
+    int live = c.getInt(LIVE_WINDOW_SEGMENTS);
+    int held = c.getInt(EDGE_WINDOW_MAX_SEGMENTS);
+    if (held < live) {
+      throw new ConfigException(
+          EDGE_WINDOW_MAX_SEGMENTS, "must be at least " + LIVE_WINDOW_SEGMENTS + " (" + live + ")");
+    }
+    return new EdgeConfig(
+        c.getString(KAFKA_BOOTSTRAP_SERVERS),
+        c.getString(HTTP_BIND),
+        c.getInt(HTTP_PORT),
+        c.getInt(HTTP_THREADS),
+        stripTrailingSlash(catalog),
+        c.getDuration(EDGE_CATALOG_TIMEOUT),
+        endpoints,
+        live,
+        held,
+        c.getInt(EDGE_MAX_RENDITIONS),
+        c.getDuration(EDGE_IDLE_RETENTION),
+        c.getLong(EDGE_CACHE_BYTES),
+        c.getDuration(EDGE_FOLLOW_WINDOW),
+        c.getInt(EDGE_PREFETCH_CONCURRENCY));
+  }
+
+  private static URI stripTrailingSlash(URI uri) {
+    String s = uri.toString();
+    return s.endsWith("/") ? URI.create(s.substring(0, s.length() - 1)) : uri;
+  }
+
+  /** This config with another HTTP port (tests start the edge on port 0). */
+  public EdgeConfig withHttpPort(int port) {
+    return new EdgeConfig(
+        kafkaBootstrapServers,
+        httpBind,
+        port,
+        httpThreads,
+        catalogUrl,
+        catalogTimeout,
+        s3Endpoints,
+        liveWindowSegments,
+        windowMaxSegments,
+        maxWindows,
+        idleRetention,
+        cacheBytes,
+        followWindow,
+        prefetchConcurrency);
+  }
+
+  /** All values; S3 endpoints print without their keys. */
+  @Override
+  public String toString() {
+    return "EdgeConfig[kafkaBootstrapServers="
+        + kafkaBootstrapServers
+        + ", http="
+        + httpBind
+        + ":"
+        + httpPort
+        + ", httpThreads="
+        + httpThreads
+        + ", catalogUrl="
+        + catalogUrl
+        + ", catalogTimeout="
+        + catalogTimeout
+        + ", s3Endpoints="
+        + s3Endpoints
+        + ", liveWindowSegments="
+        + liveWindowSegments
+        + ", windowMaxSegments="
+        + windowMaxSegments
+        + ", maxWindows="
+        + maxWindows
+        + ", idleRetention="
+        + idleRetention
+        + ", cacheBytes="
+        + cacheBytes
+        + ", followWindow="
+        + followWindow
+        + ", prefetchConcurrency="
+        + prefetchConcurrency
+        + "]";
+  }
+}

@@ -1,0 +1,250 @@
+package io.hlspipeline.edge.follow;
+
+import io.hlspipeline.edge.cache.SegmentLoader;
+import io.hlspipeline.edge.window.WindowStore;
+import io.hlspipeline.events.Serdes;
+import io.hlspipeline.events.Topics;
+import io.hlspipeline.events.segments.SegmentEvent;
+import io.hlspipeline.kit.lifecycle.Lifecycle;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Follows {@code hls.segments} into the {@link WindowStore} and triggers live prefetch for each new
+ * segment.
+ *
+ * <p>Each edge replica reads every partition itself, so the consumer has no group: it assigns all
+ * partitions and starts each at {@code offsetsForTimes(now − followWindow)} (the end if nothing is
+ * that recent), with {@code read_committed} so aborted or open segmenter transactions are never
+ * seen. Partitions are re-listed every {@link #PARTITION_REFRESH}, which covers a topic created
+ * after the edge started and partitions added later. A record that does not decode is counted,
+ * logged and skipped.
+ *
+ * <p>One thread runs the loop; {@link #caughtUp()} turns true once every partition assigned at the
+ * first assignment has been read up to its end offset of that moment (readiness).
+ */
+public final class SegmentsFollower implements Lifecycle {
+  private static final Logger log = LoggerFactory.getLogger(SegmentsFollower.class);
+
+  static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
+  static final Duration PARTITION_REFRESH = Duration.ofSeconds(5);
+
+  private final String bootstrapServers;
+  private final String clientId;
+  private final Duration followWindow;
+  private final WindowStore windows;
+  private final SegmentLoader loader;
+  private final Clock clock;
+  private final Counter eventsApplied;
+  private final Counter eventsDropped;
+  private final Counter eventsUndecodable;
+
+  private volatile boolean caughtUp;
+  private volatile boolean running;
+  private KafkaConsumer<String, SegmentEvent> consumer;
+  private Thread thread;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  public SegmentsFollower(
+      String bootstrapServers,
+      String clientId,
+      Duration followWindow,
+      WindowStore windows,
+      SegmentLoader loader,
+      Clock clock,
+      MeterRegistry registry) {
+    this.bootstrapServers = bootstrapServers;
+    this.clientId = clientId;
+    this.followWindow = followWindow;
+    this.windows = windows;
+    this.loader = loader;
+    this.clock = clock;
+    this.eventsApplied =
+        Counter.builder("hls.edge.events").tag("result", "applied").register(registry);
+    this.eventsDropped =
+        Counter.builder("hls.edge.events").tag("result", "skipped").register(registry);
+    this.eventsUndecodable =
+        Counter.builder("hls.edge.events").tag("result", "undecodable").register(registry);
+  }
+
+  @Override
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    // No group: every replica reads everything, commits nothing.
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    // Listing a missing topic must not create it with broker defaults.
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), Serdes.segmentEvent().deserializer());
+    running = true;
+    thread = new Thread(this::run, "edge-follow-" + Topics.SEGMENTS.name());
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** True once the backlog present at the first assignment has been applied. */
+  public boolean caughtUp() {
+    return caughtUp;
+  }
+
+  private void run() {
+    Set<TopicPartition> assigned = Set.of();
+    Map<TopicPartition, Long> catchUpEnds = null;
+    long nextRefreshNanos = 0;
+    try {
+      while (running) {
+        if (System.nanoTime() >= nextRefreshNanos) {
+          Set<TopicPartition> current = listPartitions();
+          if (!current.equals(assigned) && !current.isEmpty()) {
+            assign(current, assigned);
+            if (catchUpEnds == null) {
+              catchUpEnds = new HashMap<>(consumer.endOffsets(current));
+            }
+            assigned = current;
+          }
+          nextRefreshNanos = System.nanoTime() + PARTITION_REFRESH.toNanos();
+        }
+        if (assigned.isEmpty()) {
+          // Topic not created yet: wait for it without spinning (stop() counts the latch down).
+          stopped.await(POLL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+          continue;
+        }
+        pollOnce();
+        if (!caughtUp && catchUpEnds != null && reached(catchUpEnds)) {
+          caughtUp = true;
+          log.info("caught up with {}", Topics.SEGMENTS.name());
+        }
+      }
+    } catch (WakeupException e) {
+      // stop() asked us to leave poll().
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.error("{} follower died; playlists stop advancing", Topics.SEGMENTS.name(), e);
+    } finally {
+      consumer.close(Duration.ofSeconds(2));
+    }
+  }
+
+  private Set<TopicPartition> listPartitions() {
+    List<PartitionInfo> infos =
+        consumer.partitionsFor(Topics.SEGMENTS.name(), Duration.ofSeconds(5));
+    if (infos == null) {
+      return Set.of();
+    }
+    return infos.stream()
+        .map(i -> new TopicPartition(i.topic(), i.partition()))
+        .collect(Collectors.toUnmodifiableSet());
+  }
+
+  private void assign(Set<TopicPartition> partitions, Set<TopicPartition> previous) {
+    consumer.assign(partitions);
+    long fromMs = clock.instant().minus(followWindow).toEpochMilli();
+    Map<TopicPartition, Long> query = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      if (!previous.contains(tp)) {
+        query.put(tp, fromMs);
+      }
+    }
+    Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(query);
+    Map<TopicPartition, Long> ends = consumer.endOffsets(query.keySet());
+    for (TopicPartition tp : query.keySet()) {
+      OffsetAndTimestamp found = offsets.get(tp);
+      consumer.seek(tp, found != null ? found.offset() : ends.get(tp));
+    }
+    log.info(
+        "following {} partitions of {} from {} back",
+        partitions.size(),
+        Topics.SEGMENTS.name(),
+        followWindow);
+  }
+
+  private void pollOnce() {
+    ConsumerRecords<String, SegmentEvent> records;
+    try {
+      records = consumer.poll(POLL_TIMEOUT);
+    } catch (RecordDeserializationException e) {
+      eventsUndecodable.increment();
+      log.warn(
+          "skipping undecodable record {}@{}: {}", e.topicPartition(), e.offset(), e.getMessage());
+      consumer.seek(e.topicPartition(), e.offset() + 1);
+      return;
+    }
+    for (ConsumerRecord<String, SegmentEvent> record : records) {
+      SegmentEvent event = record.value();
+      if (event == null) {
+        continue;
+      }
+      MDC.put("streamId", event.streamId());
+      try {
+        windows
+            .apply(event)
+            .ifPresentOrElse(
+                segment -> {
+                  eventsApplied.increment();
+                  loader.prefetch(segment);
+                },
+                eventsDropped::increment);
+      } catch (RuntimeException e) {
+        log.warn(
+            "event at {}@{} not applied: {}", record.partition(), record.offset(), e.toString());
+      } finally {
+        MDC.remove("streamId");
+      }
+    }
+  }
+
+  private boolean reached(Map<TopicPartition, Long> ends) {
+    for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+      if (consumer.position(e.getKey()) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void stop() throws InterruptedException {
+    Thread t;
+    synchronized (this) {
+      if (!running) {
+        return;
+      }
+      running = false;
+      stopped.countDown();
+      t = thread;
+      consumer.wakeup();
+    }
+    t.join(Duration.ofSeconds(10).toMillis());
+  }
+}
