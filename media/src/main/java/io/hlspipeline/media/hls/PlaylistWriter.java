@@ -41,6 +41,14 @@ public final class PlaylistWriter {
 
   private PlaylistWriter() {}
 
+  /** Writes either kind of playlist. */
+  public static String write(Playlist playlist) {
+    if (playlist instanceof MediaPlaylist media) {
+      return write(media);
+    }
+    return write((MultivariantPlaylist) playlist);
+  }
+
   /** Writes a Media Playlist. */
   public static String write(MediaPlaylist playlist) {
     StringBuilder out = new StringBuilder(256 + 128 * playlist.segments().size());
