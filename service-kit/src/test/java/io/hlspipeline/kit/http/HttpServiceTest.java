@@ -1,5 +1,6 @@
 package io.hlspipeline.kit.http;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -126,52 +128,36 @@ class HttpServiceTest {
         });
     http.start();
 
-    // The body's second half is only released once the handler has read the first: a server that
-    // buffered whole request bodies would never see them and the request would time out.
-    InputStream body =
-        new InputStream() {
-          private int sent;
+    // Sent as ffmpeg does (-method PUT): chunked transfer coding over a raw socket. The second
+    // chunk is only written once the handler has read the first, so a server that buffered whole
+    // request bodies would never answer and the await below would time out.
+    byte[] chunk = new byte[188 * 10];
+    try (Socket socket = new Socket("127.0.0.1", http.port())) {
+      socket.setSoTimeout((int) TIMEOUT.toMillis());
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("PUT /ingest/abc.key HTTP/1.1\r\nHost: localhost\r\n"
+                  + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+              .getBytes(US_ASCII));
+      writeChunk(out, chunk);
+      assertThat(firstBytesSeen.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+          .as("handler saw the first chunk while the upload was still open")
+          .isTrue();
+      writeChunk(out, chunk);
+      out.write("0\r\n\r\n".getBytes(US_ASCII));
+      out.flush();
 
-          @Override
-          public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) == -1 ? -1 : one[0];
-          }
+      String response = new String(socket.getInputStream().readAllBytes(), US_ASCII);
 
-          @Override
-          public int read(byte[] b, int off, int len) throws IOException {
-            int half = 188 * 10;
-            if (sent == half) {
-              awaitHandler();
-            }
-            int limit = sent < half ? half : 2 * half;
-            if (sent == limit) {
-              return -1;
-            }
-            int n = Math.min(len, limit - sent);
-            for (int i = 0; i < n; i++) {
-              b[off + i] = (byte) (sent++ & 0x7f);
-            }
-            return n;
-          }
+      assertThat(response).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n" + 2 * chunk.length);
+    }
+  }
 
-          private void awaitHandler() throws IOException {
-            try {
-              if (!firstBytesSeen.await(10, TimeUnit.SECONDS)) {
-                throw new IOException("handler did not see the first bytes while uploading");
-              }
-            } catch (InterruptedException e) {
-              throw new IOException(e);
-            }
-          }
-        };
-    HttpResponse<String> r =
-        send(
-            HttpRequest.newBuilder(uri("/ingest/abc.key"))
-                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> body)));
-
-    assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).isEqualTo(Integer.toString(188 * 20));
+  private static void writeChunk(OutputStream out, byte[] data) throws IOException {
+    out.write((Integer.toHexString(data.length) + "\r\n").getBytes(US_ASCII));
+    out.write(data);
+    out.write("\r\n".getBytes(US_ASCII));
+    out.flush();
   }
 
   @Test
