@@ -5,8 +5,8 @@ package io.hlspipeline.media;
  * malformed playlist. Built through {@link #atOffset} (binary media, byte offset into the input) or
  * {@link #atLine} (text playlists, 1-based line number); the message always includes the position.
  *
- * <p>Recoverable anomalies (a continuity-counter gap, a lost sync byte) are counted by the parsers and
- * never thrown.
+ * <p>Recoverable anomalies (a continuity-counter gap, a lost sync byte) are counted by the parsers
+ * and never thrown.
  */
 public final class MalformedMediaException extends Exception {
   private static final long serialVersionUID = 1L;

@@ -1,0 +1,159 @@
+package io.hlspipeline.media.cli;
+
+import io.hlspipeline.media.MalformedMediaException;
+import io.hlspipeline.media.cut.CutPart;
+import io.hlspipeline.media.cut.CutSegment;
+import io.hlspipeline.media.cut.SegmentCutter;
+import io.hlspipeline.media.hls.MediaPlaylist;
+import io.hlspipeline.media.hls.MediaSegment;
+import io.hlspipeline.media.hls.PartialSegment;
+import io.hlspipeline.media.hls.PlaylistType;
+import io.hlspipeline.media.hls.PlaylistWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Cuts an MPEG-TS file into HLS segments and writes a VOD playlist, like {@code ffmpeg -c copy -f
+ * hls}.
+ *
+ * <pre>
+ * SegmentCli [--hls-time SECONDS] [--part-time SECONDS] [-o OUTDIR] INPUT.ts
+ * </pre>
+ *
+ * Writes {@code segment0.ts, segment1.ts, …} (and {@code segment0.part0.ts, …} with parts) and
+ * {@code index.m3u8} into OUTDIR (default: the current directory). Exit status: 0 on success, 1 on
+ * malformed media, 2 on a usage error, 3 on an I/O error.
+ */
+public final class SegmentCli {
+  static final int EXIT_OK = 0;
+  static final int EXIT_MALFORMED = 1;
+  static final int EXIT_USAGE = 2;
+  static final int EXIT_IO = 3;
+
+  private static final int READ_CHUNK_BYTES = 1 << 20;
+  private static final String USAGE =
+      "usage: SegmentCli [--hls-time SECONDS] [--part-time SECONDS] [-o OUTDIR] INPUT.ts";
+
+  private SegmentCli() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.err));
+  }
+
+  /** Runs the tool; returns the exit status and reports problems on {@code err}. */
+  static int run(String[] args, PrintStream err) {
+    long targetUs = SegmentCutter.DEFAULT_TARGET_DURATION_US;
+    long partUs = 0;
+    Path outDir = Path.of(".");
+    Path input = null;
+    try {
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "--hls-time" -> targetUs = secondsToUs(args[++i]);
+          case "--part-time" -> partUs = secondsToUs(args[++i]);
+          case "-o" -> outDir = Path.of(args[++i]);
+          default -> {
+            if (args[i].startsWith("-") || input != null) {
+              throw new IllegalArgumentException("unexpected argument " + args[i]);
+            }
+            input = Path.of(args[i]);
+          }
+        }
+      }
+      if (input == null || targetUs <= 0 || partUs < 0 || partUs > targetUs) {
+        throw new IllegalArgumentException("need an input, and 0 <= part-time <= hls-time");
+      }
+    } catch (RuntimeException e) {
+      err.println(e.getMessage() == null ? USAGE : e.getMessage() + "\n" + USAGE);
+      return EXIT_USAGE;
+    }
+    try {
+      Files.createDirectories(outDir);
+      String playlist = segment(input, outDir, targetUs, partUs);
+      Files.writeString(outDir.resolve("index.m3u8"), playlist, StandardCharsets.UTF_8);
+      return EXIT_OK;
+    } catch (MalformedMediaException e) {
+      err.println(input + ": malformed media: " + e.getMessage());
+      return EXIT_MALFORMED;
+    } catch (IOException | UncheckedIOException e) {
+      err.println(input + ": " + e.getMessage());
+      return EXIT_IO;
+    }
+  }
+
+  /** Cuts {@code input} into files under {@code outDir}; returns the playlist text. */
+  static String segment(Path input, Path outDir, long targetUs, long partUs)
+      throws IOException, MalformedMediaException {
+    List<MediaSegment> segments = new ArrayList<>();
+    List<PartialSegment> parts = new ArrayList<>();
+    SegmentCutter.Listener listener =
+        new SegmentCutter.Listener() {
+          @Override
+          public void onSegment(CutSegment segment) {
+            String uri = "segment" + segment.index() + ".ts";
+            write(outDir.resolve(uri), segment.data());
+            segments.add(
+                new MediaSegment(
+                    uri,
+                    segment.durationUs(),
+                    "",
+                    Optional.empty(),
+                    segment.discontinuity(),
+                    List.copyOf(parts)));
+            parts.clear();
+          }
+
+          @Override
+          public void onPart(CutPart part) {
+            String uri = "segment" + part.segmentIndex() + ".part" + part.partIndex() + ".ts";
+            write(outDir.resolve(uri), part.data());
+            parts.add(new PartialSegment(uri, part.durationUs(), part.independent(), false));
+          }
+        };
+    SegmentCutter cutter = new SegmentCutter(targetUs, partUs, listener);
+    try (InputStream in = Files.newInputStream(input)) {
+      byte[] chunk = new byte[READ_CHUNK_BYTES];
+      for (int n; (n = in.read(chunk)) > 0; ) {
+        cutter.accept(chunk, 0, n);
+      }
+    }
+    cutter.finish();
+    long maxDurationUs = 0;
+    for (MediaSegment segment : segments) {
+      maxDurationUs = Math.max(maxDurationUs, segment.durationUs());
+    }
+    // RFC 8216 §4.3.3.1: each EXTINF rounded to the nearest integer is <= EXT-X-TARGETDURATION.
+    int targetDurationSec = (int) Math.max(1, (maxDurationUs + 500_000) / 1_000_000);
+    MediaPlaylist.Builder playlist =
+        MediaPlaylist.builder()
+            .targetDurationSec(targetDurationSec)
+            .playlistType(PlaylistType.VOD)
+            .endList(true)
+            .independentSegments(true);
+    if (partUs > 0) {
+      playlist.partTargetUs(partUs);
+    }
+    segments.forEach(playlist::addSegment);
+    return PlaylistWriter.write(playlist.build());
+  }
+
+  private static void write(Path file, byte[] data) {
+    try {
+      Files.write(file, data);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static long secondsToUs(String seconds) {
+    return Math.round(Double.parseDouble(seconds) * 1_000_000);
+  }
+}

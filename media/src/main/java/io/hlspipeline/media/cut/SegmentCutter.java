@@ -1,0 +1,498 @@
+package io.hlspipeline.media.cut;
+
+import static io.hlspipeline.media.ts.TsPacket.TS_PACKET_SIZE;
+
+import io.hlspipeline.media.MalformedMediaException;
+import io.hlspipeline.media.aac.AdtsReader;
+import io.hlspipeline.media.h264.H264Reader;
+import io.hlspipeline.media.h264.H264Sps;
+import io.hlspipeline.media.h265.H265Reader;
+import io.hlspipeline.media.h265.H265Sps;
+import io.hlspipeline.media.ts.ElementaryStream;
+import io.hlspipeline.media.ts.PesPacket;
+import io.hlspipeline.media.ts.ProgramMap;
+import io.hlspipeline.media.ts.StreamType;
+import io.hlspipeline.media.ts.TimestampUnwrapper;
+import io.hlspipeline.media.ts.TsDemuxer;
+import io.hlspipeline.media.ts.TsPacket;
+import io.hlspipeline.media.ts.TsPacketSplitter;
+
+/**
+ * Cuts an MPEG-TS stream into HLS media segments (RFC 8216bis §3.3), and optionally into
+ * low-latency parts (§4.4.4.9), the way ffmpeg's HLS muxer does.
+ *
+ * <p>Cutting rule: a segment ends before the first video keyframe (IDR/IRAP) whose PTS is at or
+ * after {@code origin + n × target}, where {@code origin} is the PTS of the first segment since the
+ * last discontinuity and {@code n} the number of segments since then, so boundaries never drift.
+ * Without video, audio PES packets are the cut candidates. A timestamp jump (DTS backwards or more
+ * than {@link #MAX_TIMESTAMP_GAP_90K} forward) or a codec change starts a discontinuity: the next
+ * keyframe starts a segment flagged {@link CutSegment#discontinuity()} and the grid restarts there.
+ *
+ * <p>A segment is a run of the input's own transport packets, from the packet that starts the
+ * keyframe's PES (or the PAT/PMT run right before it) to the next cut. When it does not begin with
+ * PAT and PMT, copies of the last seen ones are put in front. The output depends only on the input
+ * bytes, never on how they were chunked. Bytes before the first keyframe are dropped.
+ *
+ * <p>Anomalies that can be survived (lost sync, continuity gaps, CRC failures, damaged PES) are
+ * counted; input with no usable program, or no cut point within {@link #MAX_SEGMENT_BYTES}, throws
+ * {@link MalformedMediaException}. Not thread-safe; the listener is called on the calling thread.
+ */
+public final class SegmentCutter {
+  /** The default target duration, 4 s. */
+  public static final long DEFAULT_TARGET_DURATION_US = 4_000_000;
+
+  /** A DTS step on the reference stream larger than this (10 s) is a timestamp jump. */
+  public static final long MAX_TIMESTAMP_GAP_90K = 10 * 90_000L;
+
+  /** Memory bound: an open segment larger than this (no keyframe for too long) is an error. */
+  public static final int MAX_SEGMENT_BYTES = 64 * 1024 * 1024;
+
+  /** Memory bound: input without a usable PAT/PMT after this many bytes is an error. */
+  public static final int MAX_BYTES_WITHOUT_PROGRAM = 8 * 1024 * 1024;
+
+  /** RFC 8216bis §4.4.4.9: every part but a segment's last is at least 85 % of the part target. */
+  static final int PART_MIN_PERCENT = 85;
+
+  /** Receives segments and parts, in input order. */
+  public interface Listener {
+    void onSegment(CutSegment segment);
+
+    default void onPart(CutPart part) {}
+  }
+
+  private final long targetDurationUs;
+  private final long partTargetUs;
+  private final Listener listener;
+  private final TsPacketSplitter splitter;
+  private final TsDemuxer demuxer;
+  private final PacketBuffer buffer = new PacketBuffer();
+  private final TimestampUnwrapper unwrapper = new TimestampUnwrapper();
+  private final H264Reader h264 = new H264Reader();
+  private final H265Reader h265 = new H265Reader();
+  private final AdtsReader adts = new AdtsReader();
+
+  private final byte[] patPacket = new byte[TS_PACKET_SIZE];
+  private final byte[] pmtPacket = new byte[TS_PACKET_SIZE];
+  private final byte[] psiPrefix = new byte[2 * TS_PACKET_SIZE];
+  private boolean havePat;
+  private boolean havePmt;
+
+  // The program.
+  private ElementaryStream video;
+  private ElementaryStream audio;
+  private int referencePid = -1;
+
+  // Candidate cut: the reference PES in progress and the PSI run right before it.
+  private int pendingStart = -1;
+  private long pendingOffset;
+  private int pendingPsiStart = -1;
+  private long pendingPsiOffset;
+  private int psiRunStart = -1;
+  private long psiRunOffset;
+  private boolean psiRunHasPat;
+  private boolean psiRunHasPmt;
+
+  // The open segment.
+  private boolean segmentOpen;
+  private long segmentIndex = -1;
+  private long segmentStartPts;
+  private long segmentInputOffset;
+  private boolean segmentDiscontinuity;
+  private String segmentVideoCodecs;
+  private String segmentVideoKey;
+  private int segmentWidth;
+  private int segmentHeight;
+  private long maxPtsInSegment;
+
+  // Timeline.
+  private long gridOriginPts;
+  private long segmentsInDiscontinuity;
+  private boolean haveLastDts;
+  private long lastReferenceDts;
+  private long frameDuration90k;
+  private boolean pendingDiscontinuity;
+  private long frozenEndPts;
+
+  // Parts of the open segment.
+  private int partStart;
+  private long partStartDts;
+  private boolean partIndependent;
+  private int partIndex;
+  private long partsDuration90k;
+
+  private boolean finished;
+
+  /** A cutter without low-latency parts. */
+  public SegmentCutter(long targetDurationUs, Listener listener) {
+    this(targetDurationUs, 0, listener);
+  }
+
+  /**
+   * @param targetDurationUs segment target duration in microseconds, {@code > 0}
+   * @param partTargetUs part target duration in microseconds, 0 for no parts
+   * @param listener receives segments and parts
+   */
+  public SegmentCutter(long targetDurationUs, long partTargetUs, Listener listener) {
+    if (targetDurationUs <= 0) {
+      throw new IllegalArgumentException("targetDurationUs must be > 0: " + targetDurationUs);
+    }
+    if (partTargetUs < 0 || partTargetUs > targetDurationUs) {
+      throw new IllegalArgumentException("partTargetUs must be in [0, target]: " + partTargetUs);
+    }
+    this.targetDurationUs = targetDurationUs;
+    this.partTargetUs = partTargetUs;
+    this.listener = listener;
+    this.demuxer = new TsDemuxer(new DemuxListener());
+    this.splitter = new TsPacketSplitter(this::onPacket);
+  }
+
+  /** Feeds input bytes; chunk boundaries may fall anywhere, even inside a packet. */
+  public void accept(byte[] data, int offset, int length) throws MalformedMediaException {
+    if (finished) {
+      throw new IllegalStateException("finish() was called");
+    }
+    java.util.Objects.checkFromIndexSize(offset, length, data.length);
+    splitter.accept(data, offset, length);
+  }
+
+  /**
+   * Ends the input: delivers the PES packets in progress and emits the open segment. An incomplete
+   * trailing packet is dropped.
+   *
+   * @throws MalformedMediaException when input was given but no segment could be cut from it
+   */
+  public void finish() throws MalformedMediaException {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    demuxer.finish();
+    if (segmentOpen) {
+      long endPts = pendingDiscontinuity ? frozenEndPts : maxPtsInSegment + frameDuration90k;
+      emitSegment(buffer.length(), endPts);
+      segmentOpen = false;
+    } else if (splitter.bytesConsumed() > 0 && segmentIndex < 0) {
+      throw MalformedMediaException.atOffset(
+          splitter.bytesConsumed(),
+          demuxer.program() == null
+              ? "no MPEG-TS program (PAT/PMT) found"
+              : "no " + (video != null ? "keyframe" : "audio frame") + " found");
+    }
+  }
+
+  /** Total input bytes accepted so far. */
+  public long bytesConsumed() {
+    return splitter.bytesConsumed();
+  }
+
+  /** Continuity-counter gaps survived so far. */
+  public long continuityErrors() {
+    return demuxer.continuityErrors();
+  }
+
+  /** Bytes skipped while looking for a sync byte. */
+  public long skippedBytes() {
+    return splitter.skippedBytes();
+  }
+
+  private void onPacket(byte[] buf, int off, long inputOffset) throws MalformedMediaException {
+    demuxer.onPacket(buf, off, inputOffset);
+    int pid = TsPacket.pid(buf, off);
+    ProgramMap program = demuxer.program();
+    if (program == null && inputOffset >= MAX_BYTES_WITHOUT_PROGRAM) {
+      throw MalformedMediaException.atOffset(
+          inputOffset, "no MPEG-TS program (PAT/PMT) in the first " + inputOffset + " bytes");
+    }
+    boolean unitStart = TsPacket.payloadUnitStart(buf, off);
+    boolean isPat = pid == TsPacket.PID_PAT;
+    boolean isPmt = program != null && pid == program.pmtPid();
+    if (unitStart && isPat) {
+      System.arraycopy(buf, off, patPacket, 0, TS_PACKET_SIZE);
+      havePat = true;
+    } else if (unitStart && isPmt) {
+      System.arraycopy(buf, off, pmtPacket, 0, TS_PACKET_SIZE);
+      havePmt = true;
+    }
+    if (isPat || isPmt || pid == TsPacket.PID_SDT || pid == TsPacket.PID_NULL) {
+      if (psiRunStart < 0) {
+        psiRunStart = buffer.length();
+        psiRunOffset = inputOffset;
+        psiRunHasPat = false;
+        psiRunHasPmt = false;
+      }
+      psiRunHasPat |= isPat && unitStart;
+      psiRunHasPmt |= isPmt && unitStart;
+    } else {
+      if (pid == referencePid && demuxer.lastPacketStartedPes()) {
+        pendingStart = buffer.length();
+        pendingOffset = inputOffset;
+        boolean fullRun = psiRunStart >= 0 && psiRunHasPat && psiRunHasPmt;
+        pendingPsiStart = fullRun ? psiRunStart : -1;
+        pendingPsiOffset = psiRunOffset;
+      }
+      psiRunStart = -1;
+    }
+    if (buffer.length() + TS_PACKET_SIZE > MAX_SEGMENT_BYTES) {
+      throw MalformedMediaException.atOffset(
+          inputOffset, "no cut point (keyframe) within " + MAX_SEGMENT_BYTES + " bytes");
+    }
+    buffer.append(buf, off, TS_PACKET_SIZE);
+  }
+
+  private final class DemuxListener implements TsDemuxer.Listener {
+    @Override
+    public void onProgram(ProgramMap program) throws MalformedMediaException {
+      ElementaryStream newVideo = null;
+      ElementaryStream newAudio = null;
+      for (ElementaryStream stream : program.streams()) {
+        if (newVideo == null && StreamType.isSupportedVideo(stream.streamType())) {
+          newVideo = stream;
+        } else if (newAudio == null && StreamType.isSupportedAudio(stream.streamType())) {
+          newAudio = stream;
+        }
+      }
+      if (newVideo == null && newAudio == null) {
+        throw MalformedMediaException.atOffset(
+            demuxer.currentPacketOffset(),
+            "no supported elementary stream (H.264, H.265, AAC ADTS) in the PMT");
+      }
+      boolean changed =
+          referencePid >= 0
+              && (!java.util.Objects.equals(newVideo, video)
+                  || !java.util.Objects.equals(newAudio, audio));
+      if (changed) {
+        startDiscontinuity();
+      }
+      video = newVideo;
+      audio = newAudio;
+      referencePid = video != null ? video.pid() : audio.pid();
+    }
+
+    @Override
+    public void onPes(ElementaryStream stream, PesPacket pes) {
+      long offset = pes.inputOffset();
+      byte[] data = pes.data();
+      boolean keyframe = false;
+      long pesDuration90k = 0;
+      if (stream.equals(video)) {
+        if (stream.streamType() == StreamType.H264) {
+          h264.consume(data, pes.payloadOffset(), pes.payloadLength(), offset);
+          keyframe = h264.keyframe();
+        } else {
+          h265.consume(data, pes.payloadOffset(), pes.payloadLength(), offset);
+          keyframe = h265.keyframe();
+        }
+      } else if (stream.equals(audio)) {
+        adts.consume(data, pes.payloadOffset(), pes.payloadLength());
+        pesDuration90k = adts.duration90k();
+      }
+      if (pes.pts90k() == PesPacket.NO_TIMESTAMP) {
+        return;
+      }
+      long pts = unwrapper.unwrap(pes.pts90k());
+      long dts = unwrapper.unwrap(pes.dts90k());
+      if (stream.pid() == referencePid) {
+        onReferenceFrame(pts, dts, video == null || keyframe, pesDuration90k);
+      }
+    }
+  }
+
+  /** A complete PES of the reference stream, which started at {@link #pendingStart}. */
+  private void onReferenceFrame(long pts, long dts, boolean cutCandidate, long duration90k) {
+    if (pendingStart < 0) {
+      return; // its start was dropped with bytes before the first keyframe
+    }
+    long delta = dts - lastReferenceDts;
+    boolean jump = haveLastDts && (delta < 0 || delta > MAX_TIMESTAMP_GAP_90K);
+    if (segmentOpen && jump) {
+      startDiscontinuity();
+    }
+    if (segmentOpen
+        && cutCandidate
+        && video != null
+        && !currentVideoCodecs().equals(segmentVideoCodecs)) {
+      startDiscontinuity(); // codec, profile, level or resolution changed
+    }
+    if (!segmentOpen) {
+      if (cutCandidate) {
+        openSegment(pts, dts, segmentIndex >= 0);
+      } else {
+        // Before the first keyframe: nothing here can start a segment.
+        buffer.replaceFront(buffer.length(), psiPrefix, 0);
+        pendingStart = -1;
+        pendingPsiStart = -1;
+        psiRunStart = -1;
+      }
+    } else if (cutCandidate && (pendingDiscontinuity || gridReached(pts))) {
+      long endPts = pendingDiscontinuity ? frozenEndPts : pts;
+      boolean discontinuity = pendingDiscontinuity;
+      emitSegment(pendingPsiStart >= 0 ? pendingPsiStart : pendingStart, endPts);
+      openSegment(pts, dts, discontinuity);
+    } else if (partTargetUs > 0) {
+      maybeClosePart(dts);
+    }
+    if (jump || !haveLastDts) {
+      haveLastDts = true;
+    } else if (delta > 0 && video != null) {
+      frameDuration90k = delta;
+    }
+    if (video == null && duration90k > 0) {
+      frameDuration90k = duration90k;
+    }
+    lastReferenceDts = dts;
+    if (segmentOpen && !pendingDiscontinuity) {
+      maxPtsInSegment = Math.max(maxPtsInSegment, pts);
+    }
+  }
+
+  /** ffmpeg hlsenc: cut when (pts − origin) ≥ n × target, compared exactly in 90 kHz × µs. */
+  private boolean gridReached(long pts) {
+    return (pts - gridOriginPts) * 100 >= targetDurationUs * 9 * segmentsInDiscontinuity;
+  }
+
+  private void startDiscontinuity() {
+    if (segmentOpen && !pendingDiscontinuity) {
+      pendingDiscontinuity = true;
+      frozenEndPts = maxPtsInSegment + frameDuration90k;
+    }
+  }
+
+  /**
+   * Starts a segment with the pending reference PES (a keyframe): what lies before its cut position
+   * has been emitted or is dropped.
+   */
+  private void openSegment(long pts, long dts, boolean discontinuity) {
+    int cutPos = pendingPsiStart >= 0 ? pendingPsiStart : pendingStart;
+    int prefixLength = 0;
+    if (pendingPsiStart < 0) {
+      // Every segment starts with PAT and PMT (RFC 8216bis §3.3.2): repeat the last ones seen.
+      if (havePat) {
+        System.arraycopy(patPacket, 0, psiPrefix, 0, TS_PACKET_SIZE);
+        prefixLength += TS_PACKET_SIZE;
+      }
+      if (havePmt) {
+        System.arraycopy(pmtPacket, 0, psiPrefix, prefixLength, TS_PACKET_SIZE);
+        prefixLength += TS_PACKET_SIZE;
+      }
+    }
+    buffer.replaceFront(cutPos, psiPrefix, prefixLength);
+    int shift = prefixLength - cutPos;
+    pendingStart += shift;
+    if (psiRunStart >= 0) {
+      psiRunStart += shift;
+    }
+    segmentInputOffset = pendingPsiStart >= 0 ? pendingPsiOffset : pendingOffset;
+    pendingPsiStart = -1;
+    segmentOpen = true;
+    segmentIndex++;
+    segmentStartPts = pts;
+    segmentDiscontinuity = discontinuity;
+    segmentVideoCodecs = currentVideoCodecs();
+    segmentVideoKey = videoKey();
+    segmentWidth = currentWidth();
+    segmentHeight = currentHeight();
+    maxPtsInSegment = pts;
+    if (discontinuity || segmentIndex == 0 || pendingDiscontinuity) {
+      gridOriginPts = pts;
+      segmentsInDiscontinuity = 1;
+    } else {
+      segmentsInDiscontinuity++;
+    }
+    pendingDiscontinuity = false;
+    partStart = 0;
+    partStartDts = dts;
+    partIndependent = true;
+    partIndex = 0;
+    partsDuration90k = 0;
+  }
+
+  /** Closes the open part before the pending PES when that PES would take it past the target. */
+  private void maybeClosePart(long dts) {
+    long withFrame90k = dts + Math.max(frameDuration90k, 0) - partStartDts;
+    if (withFrame90k * 100 <= partTargetUs * 9 || pendingStart <= partStart) {
+      return;
+    }
+    long duration90k = dts - partStartDts;
+    listener.onPart(
+        new CutPart(
+            segmentIndex,
+            partIndex,
+            duration90k * 100 / 9,
+            partIndependent,
+            buffer.copy(partStart, pendingStart)));
+    partsDuration90k += duration90k;
+    partIndex++;
+    partStart = pendingStart;
+    partStartDts = dts;
+    partIndependent = video == null; // later parts of a video segment start on non-keyframes
+  }
+
+  private void emitSegment(int endPos, long endPts) {
+    long duration90k = Math.max(0, endPts - segmentStartPts);
+    if (partTargetUs > 0 && endPos > partStart) {
+      listener.onPart(
+          new CutPart(
+              segmentIndex,
+              partIndex,
+              Math.max(0, duration90k - partsDuration90k) * 100 / 9,
+              partIndependent,
+              buffer.copy(partStart, endPos)));
+    }
+    listener.onSegment(
+        new CutSegment(
+            segmentIndex,
+            segmentStartPts,
+            duration90k * 100 / 9,
+            segmentDiscontinuity,
+            segmentInputOffset,
+            new MediaInfo(codecs(), segmentWidth, segmentHeight),
+            buffer.copy(0, endPos)));
+  }
+
+  private String codecs() {
+    String audioCodecs = audio != null ? adts.codecs() : null;
+    if (segmentVideoCodecs.isEmpty()) {
+      return audioCodecs == null ? "" : audioCodecs;
+    }
+    return audioCodecs == null ? segmentVideoCodecs : segmentVideoCodecs + "," + audioCodecs;
+  }
+
+  private String currentVideoCodecs() {
+    if (video == null) {
+      return "";
+    }
+    if (video.streamType() == StreamType.H264) {
+      H264Sps sps = h264.sps();
+      return sps == null ? "avc1" : sps.codecs();
+    }
+    H265Sps sps = h265.sps();
+    return sps == null ? "hvc1" : sps.codecs();
+  }
+
+  /** Codecs and resolution of the active SPS, null before the first SPS. */
+  private String videoKey() {
+    if (video == null) {
+      return "";
+    }
+    boolean known = video.streamType() == StreamType.H264 ? h264.sps() != null : h265.sps() != null;
+    return known ? currentVideoCodecs() + " " + currentWidth() + "x" + currentHeight() : null;
+  }
+
+  private int currentWidth() {
+    if (video == null) {
+      return 0;
+    }
+    return video.streamType() == StreamType.H264
+        ? (h264.sps() == null ? 0 : h264.sps().width())
+        : (h265.sps() == null ? 0 : h265.sps().width());
+  }
+
+  private int currentHeight() {
+    if (video == null) {
+      return 0;
+    }
+    return video.streamType() == StreamType.H264
+        ? (h264.sps() == null ? 0 : h264.sps().height())
+        : (h265.sps() == null ? 0 : h265.sps().height());
+  }
+}
