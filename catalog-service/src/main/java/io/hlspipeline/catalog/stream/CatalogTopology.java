@@ -17,6 +17,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
@@ -66,7 +67,8 @@ public final class CatalogTopology {
 
     StreamsBuilder builder = new StreamsBuilder();
     builder.stream(SOURCE_TOPIC, Consumed.with(keySerde, valueSerde).withName("segment-events"))
-        .process(() -> new ApplyProcessor(writer, counters, applyTimer), "apply-to-catalog");
+        .process(
+            () -> new ApplyProcessor(writer, counters, applyTimer), Named.as("apply-to-catalog"));
     return builder.build();
   }
 

@@ -1,0 +1,183 @@
+package io.hlspipeline.catalog;
+
+import io.hlspipeline.catalog.http.CatalogHttpHandler;
+import io.hlspipeline.catalog.store.CassandraCatalogStore;
+import io.hlspipeline.catalog.store.CassandraSettings;
+import io.hlspipeline.catalog.stream.CatalogTopology;
+import io.hlspipeline.events.TopicCreator;
+import io.hlspipeline.events.Topics;
+import io.hlspipeline.events.catalog.CatalogApi;
+import io.hlspipeline.kit.http.AdminEndpoints;
+import io.hlspipeline.kit.http.HttpService;
+import io.hlspipeline.kit.http.ReadinessChecks;
+import io.hlspipeline.kit.lifecycle.Lifecycle;
+import io.hlspipeline.kit.lifecycle.LifecycleGroup;
+import io.hlspipeline.kit.metrics.KafkaMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * catalog-service: follows {@code hls.segments} with Kafka Streams into the Cassandra master record
+ * and serves it over HTTP ({@link CatalogApi}), with {@code /health/live}, {@code /health/ready}
+ * (Kafka Streams RUNNING and Cassandra up) and {@code /metrics}.
+ *
+ * <p>Start order: Cassandra (schema applied), the topic, Kafka Streams, HTTP; stopped in reverse.
+ * Start and stop are idempotent; one instance starts at most once.
+ */
+public final class CatalogService implements Lifecycle {
+  private static final Logger log = LoggerFactory.getLogger(CatalogService.class);
+  private static final int HTTP_THREADS = 4;
+  private static final Duration STREAMS_CLOSE_TIMEOUT = Duration.ofSeconds(15);
+  private static final Duration CASSANDRA_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+
+  private final CatalogConfig config;
+  private final PrometheusMeterRegistry registry;
+  private final ReadinessChecks readiness = new ReadinessChecks();
+  private final LifecycleGroup group = new LifecycleGroup();
+  private final HttpService http;
+
+  // Created by start(), released by stop(); guarded by the group's serialization of start/stop.
+  private volatile CassandraCatalogStore store;
+  private volatile KafkaStreams streams;
+
+  public CatalogService(CatalogConfig config, PrometheusMeterRegistry registry) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.http = new HttpService(config.httpBind(), config.httpPort(), HTTP_THREADS);
+    readiness.register("cassandra", () -> store != null && store.isAvailable());
+    readiness.register(
+        "kafka-streams", () -> streams != null && streams.state() == KafkaStreams.State.RUNNING);
+    AdminEndpoints.install(http, registry, readiness);
+    http.route(CatalogApi.STREAMS, exchange -> new CatalogHttpHandler(store).handle(exchange));
+    group.add("cassandra", new StoreLifecycle());
+    group.add("topics", new TopicsLifecycle());
+    group.add("kafka-streams", new StreamsLifecycle());
+    group.add("http", http);
+  }
+
+  /** The HTTP port (useful with port 0). */
+  public int httpPort() {
+    return http.port();
+  }
+
+  /** Whether every readiness check passes (Cassandra up, Kafka Streams RUNNING). */
+  public boolean isReady() {
+    return readiness.allReady();
+  }
+
+  @Override
+  public void start() throws Exception {
+    log.info("Starting catalog-service with {}", config);
+    group.start();
+  }
+
+  @Override
+  public void stop() throws Exception {
+    group.stop();
+  }
+
+  private final class StoreLifecycle implements Lifecycle {
+    @Override
+    public void start() {
+      store =
+          CassandraCatalogStore.connect(
+              new CassandraSettings(
+                  config.cassandraContactPoints(),
+                  config.cassandraLocalDc(),
+                  config.cassandraKeyspace(),
+                  config.cassandraReplicationFactor(),
+                  CASSANDRA_REQUEST_TIMEOUT));
+    }
+
+    @Override
+    public void stop() {
+      CassandraCatalogStore s = store;
+      if (s != null) {
+        s.close();
+      }
+    }
+  }
+
+  private final class TopicsLifecycle implements Lifecycle {
+    @Override
+    public void start() throws InterruptedException {
+      Properties p = new Properties();
+      p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
+      try (Admin admin = Admin.create(p)) {
+        TopicCreator.ensure(
+            admin, config.kafkaTopicPartitions(), config.kafkaReplicationFactor(), Topics.SEGMENTS);
+      }
+    }
+
+    @Override
+    public void stop() {}
+  }
+
+  private final class StreamsLifecycle implements Lifecycle {
+    private AutoCloseable metrics;
+    private Path tempStateDir;
+
+    @Override
+    public void start() throws IOException {
+      Path stateDir = config.stateDir();
+      if (stateDir == null) {
+        tempStateDir = Files.createTempDirectory("hls-catalog-streams-");
+        stateDir = tempStateDir;
+      }
+      KafkaStreams ks =
+          new KafkaStreams(
+              CatalogTopology.buildTopology(store, registry),
+              CatalogTopology.streamsProperties(
+                  config.applicationId(), config.kafkaBootstrapServers(), stateDir.toString()));
+      ks.setUncaughtExceptionHandler(
+          e -> {
+            // Store outages end up here; the replaced thread re-applies from the last commit.
+            log.warn("Kafka Streams thread failed, replacing it: {}", e.toString());
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+          });
+      ks.setStateListener((now, before) -> log.info("Kafka Streams state {} -> {}", before, now));
+      metrics = KafkaMetrics.bindStreams(ks, registry);
+      streams = ks;
+      ks.start();
+    }
+
+    @Override
+    public void stop() throws Exception {
+      KafkaStreams ks = streams;
+      if (ks != null) {
+        if (!ks.close(STREAMS_CLOSE_TIMEOUT)) {
+          log.warn("Kafka Streams did not close within {}", STREAMS_CLOSE_TIMEOUT);
+        }
+      }
+      if (metrics != null) {
+        metrics.close();
+        metrics = null;
+      }
+      if (tempStateDir != null) {
+        deleteRecursively(tempStateDir);
+        tempStateDir = null;
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      log.debug("cannot delete {}", dir, e);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package io.hlspipeline.catalog.store;
+
+import io.hlspipeline.events.catalog.SegmentDto;
+import io.hlspipeline.events.catalog.StreamDto;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/** A {@link CatalogStore} in memory, for tests of the logic above the store. Thread-safe. */
+public final class InMemoryCatalogStore implements CatalogStore {
+  private final Map<String, StreamDto> streams = new ConcurrentHashMap<>();
+  private final Map<String, NavigableMap<Long, SegmentDto>> segments = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, SessionRecord>> sessions = new ConcurrentHashMap<>();
+  private volatile boolean available = true;
+
+  /** Makes every later call fail as if the database were down (or back up). */
+  public void setAvailable(boolean available) {
+    this.available = available;
+  }
+
+  /** Every segment row of one rendition, by msn. */
+  public NavigableMap<Long, SegmentDto> segmentRows(String streamId, String rendition) {
+    return new TreeMap<>(segments.getOrDefault(streamId + "/" + rendition, new TreeMap<>()));
+  }
+
+  @Override
+  public Optional<StreamDto> findStream(String streamId) {
+    check();
+    return Optional.ofNullable(streams.get(streamId));
+  }
+
+  @Override
+  public List<StreamDto> listStreams(int limit) {
+    check();
+    return streams.values().stream().limit(limit).toList();
+  }
+
+  @Override
+  public void upsertStream(StreamDto stream) {
+    check();
+    streams.put(stream.streamId(), stream);
+  }
+
+  @Override
+  public void upsertSegment(SegmentDto segment) {
+    check();
+    segments
+        .computeIfAbsent(
+            segment.streamId() + "/" + segment.rendition(), k -> new ConcurrentSkipListMap<>())
+        .put(segment.msn(), segment);
+  }
+
+  @Override
+  public void sessionStarted(String streamId, String sessionId, Instant startedAt, long firstMsn) {
+    update(
+        streamId,
+        sessionId,
+        s -> new SessionRecord(streamId, sessionId, startedAt, s.endedAt(), firstMsn, s.lastMsn()));
+  }
+
+  @Override
+  public void sessionProgressed(String streamId, String sessionId, long lastMsn) {
+    update(
+        streamId,
+        sessionId,
+        s ->
+            new SessionRecord(
+                streamId, sessionId, s.startedAt(), s.endedAt(), s.firstMsn(), lastMsn));
+  }
+
+  @Override
+  public void sessionEnded(String streamId, String sessionId, Instant endedAt, long lastMsn) {
+    update(
+        streamId,
+        sessionId,
+        s -> new SessionRecord(streamId, sessionId, s.startedAt(), endedAt, s.firstMsn(), lastMsn));
+  }
+
+  private void update(
+      String streamId, String sessionId, java.util.function.UnaryOperator<SessionRecord> change) {
+    check();
+    sessions
+        .computeIfAbsent(streamId, k -> new ConcurrentSkipListMap<>())
+        .compute(
+            sessionId,
+            (k, old) ->
+                change.apply(
+                    old != null
+                        ? old
+                        : new SessionRecord(streamId, sessionId, null, null, -1, -1)));
+  }
+
+  @Override
+  public List<SessionRecord> sessions(String streamId) {
+    check();
+    return new ArrayList<>(sessions.getOrDefault(streamId, Map.of()).values());
+  }
+
+  @Override
+  public SegmentPage segments(
+      String streamId, String rendition, long fromMsn, int limit, long lastMsn) {
+    check();
+    NavigableMap<Long, SegmentDto> rows = segmentRows(streamId, rendition);
+    return SegmentBuckets.page(
+        fromMsn,
+        limit,
+        lastMsn,
+        (bucket, from, max) ->
+            rows
+                .subMap(from, true, (bucket + 1) * SegmentBuckets.SEGMENTS_PER_BUCKET, false)
+                .values()
+                .stream()
+                .limit(max)
+                .toList());
+  }
+
+  @Override
+  public boolean isAvailable() {
+    return available;
+  }
+
+  private void check() {
+    if (!available) {
+      throw new StoreUnavailableException("in-memory store set unavailable", null);
+    }
+  }
+}
