@@ -1,0 +1,119 @@
+package io.hlspipeline.segmenter;
+
+import io.hlspipeline.events.TopicCreator;
+import io.hlspipeline.events.Topics;
+import io.hlspipeline.kit.http.AdminEndpoints;
+import io.hlspipeline.kit.http.HttpService;
+import io.hlspipeline.kit.http.ReadinessChecks;
+import io.hlspipeline.kit.lifecycle.Lifecycle;
+import io.hlspipeline.segmenter.worker.SegmenterWorker;
+import io.hlspipeline.storage.SegmentStore;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * segmenter-service: cuts the streams of {@code hls.ingest} into segments, stores them on the S3
+ * servers and announces them on {@code hls.segments}, exactly once per segment (see {@link
+ * SegmenterWorker}). Admin endpoints only on HTTP.
+ *
+ * <p>{@link #start()} creates missing topics and buckets, then starts the worker and HTTP; {@link
+ * #stop()} stops them in reverse order. Both are idempotent.
+ */
+public final class SegmenterService implements Lifecycle {
+  private static final Logger log = LoggerFactory.getLogger(SegmenterService.class);
+  private static final int ADMIN_HTTP_THREADS = 2;
+
+  private final SegmenterConfig config;
+  private final PrometheusMeterRegistry registry;
+  private final Clock clock;
+
+  private SegmentStore store;
+  private SegmenterWorker worker;
+  private HttpService http;
+
+  public SegmenterService(SegmenterConfig config, PrometheusMeterRegistry registry) {
+    this(config, registry, Clock.systemUTC());
+  }
+
+  public SegmenterService(SegmenterConfig config, PrometheusMeterRegistry registry, Clock clock) {
+    this.config = config;
+    this.registry = registry;
+    this.clock = clock;
+  }
+
+  @Override
+  public synchronized void start() throws Exception {
+    if (http != null) {
+      return;
+    }
+    log.info("starting segmenter with {}", config);
+    try {
+      ensureTopics();
+      store = new SegmentStore(config.s3Endpoints(), config.s3Replication(), registry);
+      store.ensureBuckets();
+      SegmenterWorker w =
+          new SegmenterWorker(
+              config, store, new SegmenterMetrics(registry, () -> openStreams()), clock);
+      worker = w;
+      w.start();
+      HttpService server =
+          new HttpService(config.httpBind(), config.httpPort(), ADMIN_HTTP_THREADS);
+      ReadinessChecks readiness = new ReadinessChecks();
+      readiness.register("kafka-consumer", w::ready);
+      AdminEndpoints.install(server, registry, readiness);
+      server.start();
+      http = server;
+    } catch (Exception | Error e) {
+      stop();
+      throw e;
+    }
+  }
+
+  private int openStreams() {
+    SegmenterWorker w = worker;
+    return w == null ? 0 : w.openStreams();
+  }
+
+  /** The bound admin HTTP port. */
+  public synchronized int httpPort() {
+    if (http == null) {
+      throw new IllegalStateException("segmenter-service not started");
+    }
+    return http.port();
+  }
+
+  @Override
+  public synchronized void stop() throws Exception {
+    if (http != null) {
+      http.stop();
+      http = null;
+    }
+    if (worker != null) {
+      worker.stop();
+      worker = null;
+    }
+    if (store != null) {
+      store.close();
+      store = null;
+    }
+  }
+
+  private void ensureTopics() throws InterruptedException {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
+    try (Admin admin = Admin.create(props)) {
+      TopicCreator.ensure(
+          admin,
+          config.kafkaTopicPartitions(),
+          config.kafkaReplicationFactor(),
+          Topics.INGEST,
+          Topics.SEGMENTS,
+          Topics.SEGMENTER_STATE);
+    }
+  }
+}
