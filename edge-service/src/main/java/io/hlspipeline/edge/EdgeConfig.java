@@ -104,7 +104,7 @@ public record EdgeConfig(
               ConfigType.INT,
               6,
               Validator.range(3, 100),
-              "segments in a live media playlist (RFC 8216 §6.2.2 asks for at least 3)")
+              "segments in a live media playlist (RFC 8216 §6.2.2: a live playlist spans at least three target durations)")
           .define(
               EDGE_WINDOW_MAX_SEGMENTS,
               ConfigType.INT,

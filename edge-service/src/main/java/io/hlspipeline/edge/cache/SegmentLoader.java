@@ -106,6 +106,12 @@ public final class SegmentLoader implements AutoCloseable {
       return await(running);
     }
     try {
+      // A read that finished between our cache miss and winning the slot has cached the bytes.
+      var cached = cache.contains(key) ? cache.get(key) : java.util.Optional.<byte[]>empty();
+      if (cached.isPresent()) {
+        mine.complete(cached.get());
+        return cached.get();
+      }
       byte[] bytes = reader.read(key, segment.servers());
       count("ok");
       readBytes.increment(bytes.length);
