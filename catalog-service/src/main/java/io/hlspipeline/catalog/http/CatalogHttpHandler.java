@@ -59,6 +59,10 @@ public final class CatalogHttpHandler implements HttpHandler {
         Responses.sendJson(ex, 200, new StreamListDto(store.listStreams(MAX_STREAMS)));
         return;
       }
+      if (!rest.startsWith("/")) {
+        Responses.problem(ex, 404, "not found");
+        return;
+      }
       // "/{id}" or "/{id}/renditions/{r}/segments"; split keeps empty parts so "//" is caught.
       String[] parts = rest.substring(1).split("/", -1);
       if (parts.length == 1) {
