@@ -214,7 +214,8 @@ public final class SegmentCutter {
       havePmt = true;
     }
     if (isPat || isPmt || pid == TsPacket.PID_SDT || pid == TsPacket.PID_NULL) {
-      if (psiRunStart < 0) {
+      // A run of tables that may open a segment must start with the PAT.
+      if (psiRunStart < 0 && isPat && unitStart) {
         psiRunStart = buffer.length();
         psiRunOffset = inputOffset;
         psiRunHasPat = false;
