@@ -209,6 +209,49 @@ class EdgeIT {
   }
 
   @Test
+  void undecodableRecord_isSkipped_andFollowingEventsStillApply() throws Exception {
+    try (KafkaProducer<String, byte[]> raw =
+        new KafkaProducer<>(
+            KafkaProps.producer(kafka.bootstrapServers(), "edge-it-raw"),
+            new StringSerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      raw.send(
+              new ProducerRecord<>(
+                  Topics.SEGMENTS.name(),
+                  "edge-poison",
+                  "{not json".getBytes(StandardCharsets.UTF_8)))
+          .get();
+    }
+    // Same key, so same partition, after the poison record.
+    SegmentReady next = liveSegments.get(0);
+    send(
+        new SegmentReady(
+            SegmentEvent.SCHEMA_VERSION,
+            "edge-poison",
+            "src",
+            "p",
+            0,
+            next.durationUs(),
+            0,
+            next.programDateTime(),
+            0,
+            false,
+            2,
+            next.codecs(),
+            1280,
+            720,
+            next.sizeBytes(),
+            next.storageKey(),
+            next.servers()));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> assertThat(get("/hls/edge-poison/src/index.m3u8").body()).contains("0.ts"));
+    assertThat(registry.get("hls.edge.events").tag("result", "undecodable").counter().count())
+        .isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
   void streamKnownOnlyToCatalog_isBootstrapped() throws Exception {
     HttpResponse<String> playlist = get("/hls/" + CATALOG_ONLY + "/src/index.m3u8");
     assertThat(playlist.statusCode()).isEqualTo(200);
