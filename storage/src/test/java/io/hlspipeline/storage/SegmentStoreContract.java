@@ -157,6 +157,50 @@ abstract class SegmentStoreContract {
   }
 
   @Test
+  void get_firstListedServerHangs_failsOverAfterReadTimeout() throws Exception {
+    String key = key(11);
+    byte[] data = bytes(500, 11);
+    StoredObject stored = store.put(key, data, "video/mp2t");
+    // The kernel completes connections to a listening socket nobody accepts from, so requests
+    // connect and then hear nothing: a hung server.
+    try (ServerSocket hung = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      List<S3Endpoint> endpoints = new ArrayList<>(liveEndpoints());
+      endpoints.add(
+          new S3Endpoint(
+              "hung",
+              URI.create("http://127.0.0.1:" + hung.getLocalPort()),
+              "us-east-1",
+              "k",
+              "s",
+              "hls-hung"));
+      SegmentStore withHung =
+          new SegmentStore(
+              endpoints,
+              2,
+              FAST_FAILING.withTimeouts(
+                  Duration.ofMillis(500), Duration.ofMillis(300), Duration.ofSeconds(2)),
+              registry);
+      stores.add(withHung);
+      List<String> hungFirst = new ArrayList<>(List.of("hung"));
+      hungFirst.addAll(stored.servers());
+
+      long startNanos = System.nanoTime();
+      byte[] read = withHung.get(key, hungFirst);
+
+      assertThat(read).isEqualTo(data);
+      assertThat(Duration.ofNanos(System.nanoTime() - startNanos))
+          .isLessThan(Duration.ofSeconds(2));
+      assertThat(
+              registry
+                  .get("hls.storage.get")
+                  .tags("server", "hung", "outcome", "error")
+                  .timer()
+                  .count())
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
   void put_rankedServerDead_nextInRankTakesItsPlace() throws Exception {
     SegmentStore withDead = newStore(liveAndDead(), 2);
     // A key whose top two include the dead server, found deterministically.
