@@ -1,0 +1,142 @@
+package io.hlspipeline.standalone;
+
+import io.hlspipeline.catalog.CatalogConfig;
+import io.hlspipeline.catalog.CatalogService;
+import io.hlspipeline.edge.EdgeConfig;
+import io.hlspipeline.edge.EdgeService;
+import io.hlspipeline.ingest.IngestConfig;
+import io.hlspipeline.ingest.IngestService;
+import io.hlspipeline.kit.lifecycle.Lifecycle;
+import io.hlspipeline.kit.lifecycle.LifecycleGroup;
+import io.hlspipeline.kit.metrics.Metrics;
+import io.hlspipeline.segmenter.SegmenterConfig;
+import io.hlspipeline.segmenter.SegmenterService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The four services in this JVM, each with its own configuration (built as the environment a
+ * container would get), its own metrics registry and its own HTTP port. Started in pipeline order
+ * (catalog, segmenter, ingest, edge: consumers before producers) and stopped in reverse.
+ *
+ * <p>Used by {@link StandaloneMain} and by the end-to-end test, so both run the same wiring.
+ */
+public final class Pipeline implements Lifecycle {
+  private final LifecycleGroup group = new LifecycleGroup();
+  private final Map<String, Map<String, String>> envs = new HashMap<>();
+  private final int ingestPort;
+  private final int catalogPort;
+  private final int edgePort;
+  private final int segmenterPort;
+
+  /**
+   * @param endpoints the infrastructure and ports
+   * @param workDir a directory for the services' local scratch state (Kafka Streams state)
+   * @param targetDurationSec HLS segment target duration
+   */
+  public Pipeline(PipelineEndpoints endpoints, Path workDir, int targetDurationSec) {
+    PipelineEndpoints.Ports ports = endpoints.ports();
+    ingestPort = orFree(ports.ingest());
+    catalogPort = orFree(ports.catalog());
+    edgePort = orFree(ports.edge());
+    segmenterPort = orFree(ports.segmenter());
+
+    Map<String, String> common = new HashMap<>();
+    common.put("KAFKA_BOOTSTRAP_SERVERS", endpoints.kafkaBootstrapServers());
+    common.put("HTTP_BIND", "127.0.0.1");
+    common.put("KAFKA_REPLICATION_FACTOR", "1");
+    common.put("KAFKA_TOPIC_PARTITIONS", "4");
+
+    Map<String, String> catalog = new HashMap<>(common);
+    catalog.put("HTTP_PORT", String.valueOf(catalogPort));
+    catalog.put(
+        "CASSANDRA_CONTACT_POINTS",
+        endpoints.cassandraContactPoint().getHostString()
+            + ":"
+            + endpoints.cassandraContactPoint().getPort());
+    catalog.put("CASSANDRA_REPLICATION_FACTOR", "1");
+    catalog.put("CATALOG_STATE_DIR", workDir.resolve("catalog-state").toString());
+
+    Map<String, String> segmenter = new HashMap<>(common);
+    segmenter.put("HTTP_PORT", String.valueOf(segmenterPort));
+    segmenter.put("S3_ENDPOINTS", endpoints.s3EndpointsSpec());
+    segmenter.put("S3_REPLICATION", String.valueOf(endpoints.s3Replication()));
+    segmenter.put("SEGMENT_TARGET_DURATION", targetDurationSec + "s");
+
+    Map<String, String> ingest = new HashMap<>(common);
+    ingest.put("HTTP_PORT", String.valueOf(ingestPort));
+    ingest.put("STREAM_KEY_SECRET", endpoints.streamKeySecret());
+
+    Map<String, String> edge = new HashMap<>(common);
+    edge.put("HTTP_PORT", String.valueOf(edgePort));
+    edge.put("CATALOG_URL", "http://127.0.0.1:" + catalogPort);
+    edge.put("S3_ENDPOINTS", endpoints.s3EndpointsSpec());
+
+    envs.put("catalog", catalog);
+    envs.put("segmenter", segmenter);
+    envs.put("ingest", ingest);
+    envs.put("edge", edge);
+
+    group.add(
+        "catalog",
+        new CatalogService(CatalogConfig.fromEnv(catalog), Metrics.newRegistry("catalog")));
+    group.add(
+        "segmenter",
+        new SegmenterService(SegmenterConfig.fromEnv(segmenter), Metrics.newRegistry("segmenter")));
+    group.add(
+        "ingest", new IngestService(IngestConfig.fromEnv(ingest), Metrics.newRegistry("ingest")));
+    group.add("edge", new EdgeService(EdgeConfig.parse(edge), Metrics.newRegistry("edge")));
+  }
+
+  @Override
+  public void start() throws Exception {
+    group.start();
+  }
+
+  @Override
+  public void stop() throws Exception {
+    group.stop();
+  }
+
+  /** Base URL of ingest-service, e.g. {@code http://127.0.0.1:8081}. */
+  public URI ingestUrl() {
+    return URI.create("http://127.0.0.1:" + ingestPort);
+  }
+
+  /** Base URL of the edge (viewers), e.g. {@code http://127.0.0.1:8080}. */
+  public URI edgeUrl() {
+    return URI.create("http://127.0.0.1:" + edgePort);
+  }
+
+  /** Base URL of catalog-service's API. */
+  public URI catalogUrl() {
+    return URI.create("http://127.0.0.1:" + catalogPort);
+  }
+
+  /** Base URL of segmenter-service's admin endpoints (health, metrics). */
+  public URI segmenterUrl() {
+    return URI.create("http://127.0.0.1:" + segmenterPort);
+  }
+
+  /** The environment a service was configured with (secrets included: do not print). */
+  Map<String, String> environmentOf(String service) {
+    return Map.copyOf(envs.get(service));
+  }
+
+  private static int orFree(int port) {
+    if (port != 0) {
+      return port;
+    }
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port", e);
+    }
+  }
+}
