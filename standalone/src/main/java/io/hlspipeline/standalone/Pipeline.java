@@ -39,8 +39,10 @@ public final class Pipeline implements Lifecycle {
    * @param endpoints the infrastructure and ports
    * @param workDir a directory for the services' local scratch state (Kafka Streams state)
    * @param targetDurationSec HLS segment target duration
+   * @param liveWindowSegments segments listed in a live playlist (the edge's sliding window)
    */
-  public Pipeline(PipelineEndpoints endpoints, Path workDir, int targetDurationSec) {
+  public Pipeline(
+      PipelineEndpoints endpoints, Path workDir, int targetDurationSec, int liveWindowSegments) {
     PipelineEndpoints.Ports ports = endpoints.ports();
     ingestPort = orFree(ports.ingest());
     catalogPort = orFree(ports.catalog());
@@ -77,6 +79,7 @@ public final class Pipeline implements Lifecycle {
     edge.put("HTTP_PORT", String.valueOf(edgePort));
     edge.put("CATALOG_URL", "http://127.0.0.1:" + catalogPort);
     edge.put("S3_ENDPOINTS", endpoints.s3EndpointsSpec());
+    edge.put("LIVE_WINDOW_SEGMENTS", String.valueOf(liveWindowSegments));
 
     envs.put("catalog", catalog);
     envs.put("segmenter", segmenter);

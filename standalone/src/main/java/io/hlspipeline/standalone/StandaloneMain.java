@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * broadcast), {@code --target-duration SECONDS} (default 2).
  */
 public final class StandaloneMain {
+  /** Live playlists list the newest 10 segments (20 s at the default 2 s target). */
+  private static final int LIVE_WINDOW_SEGMENTS = 10;
+
   private StandaloneMain() {}
 
   public static void main(String[] args) throws Exception {
@@ -88,7 +91,7 @@ public final class StandaloneMain {
             2,
             secret,
             PipelineEndpoints.Ports.defaults());
-    Pipeline pipeline = new Pipeline(endpoints, dataDir.resolve("services"), targetDurationSec);
+    Pipeline pipeline = new Pipeline(endpoints, dataDir.resolve("services"), targetDurationSec, LIVE_WINDOW_SEGMENTS);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

@@ -117,7 +117,9 @@ class PipelineE2EIT {
                 SECRET,
                 PipelineEndpoints.Ports.ephemeral()),
             tmp.resolve("services"),
-            TARGET_DURATION_SEC);
+            TARGET_DURATION_SEC,
+            // a window longer than the clip: after the end, the live playlist still covers it all
+            CLIP_SECONDS / TARGET_DURATION_SEC + 2);
     long t0 = System.nanoTime();
     pipeline.start();
     System.out.printf(

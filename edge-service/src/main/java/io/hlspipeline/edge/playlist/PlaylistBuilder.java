@@ -25,8 +25,9 @@ import java.util.OptionalLong;
  *       cannot be listed. The run stops at the first gap going back.
  *   <li>Live: the newest {@code liveWindowSegments} of that run, across sessions (a session change
  *       is a discontinuity).
- *   <li>Ended (the newest session ended): every held segment of that session, then {@code
- *       EXT-X-ENDLIST}, so a player sees the whole recording.
+ *   <li>Ended (the newest session ended): the same window, then {@code EXT-X-ENDLIST}. A live
+ *       playlist may only drop segments from its start (RFC 8216 §6.2.1), so the end cannot bring
+ *       older segments back; whole recordings are a separate playlist (DVR / recordings).
  *   <li>{@code EXT-X-TARGETDURATION}: the largest {@code targetDurationSec} of the listed segments,
  *       raised to any listed segment's duration rounded to whole seconds (RFC 8216 §4.3.3.1), at
  *       least 1.
@@ -65,7 +66,6 @@ public final class PlaylistBuilder {
     if (held.isEmpty()) {
       return List.of();
     }
-    String newestSession = held.get(held.size() - 1).sessionId();
     int first = held.size() - 1;
     while (first > 0) {
       SegmentReady previous = held.get(first - 1);
@@ -73,11 +73,7 @@ public final class PlaylistBuilder {
       if (previous.msn() != current.msn() - 1) {
         break; // a gap: msns before it cannot be listed
       }
-      if (window.ended()) {
-        if (!previous.sessionId().equals(newestSession)) {
-          break;
-        }
-      } else if (held.size() - first >= liveWindowSegments) {
+      if (held.size() - first >= liveWindowSegments) {
         break;
       }
       first--;

@@ -56,17 +56,20 @@ class PlaylistBuilderTest {
   }
 
   @Test
-  void ended_listsWholeSessionAndEndList() {
+  void ended_keepsTheLiveWindowAndAddsEndList() {
     List<SegmentReady> held = new ArrayList<>(run("old", 0, 2));
     held.add(segment("s", "rec", 3, 2_000_000, 1, true));
     held.addAll(
         run("rec", 4, 9).stream()
             .map(s -> segment("s", "rec", s.msn(), 2_000_000, 1, false))
             .toList());
+    MediaPlaylist live = builder.media(new WindowSnapshot(held, "rec", false)).orElseThrow();
     MediaPlaylist p = builder.media(new WindowSnapshot(held, "rec", true)).orElseThrow();
-    assertThat(uris(p)).containsExactly("3.ts", "4.ts", "5.ts", "6.ts", "7.ts", "8.ts", "9.ts");
-    assertThat(p.mediaSequence()).isEqualTo(3);
-    assertThat(p.discontinuitySequence()).isEqualTo(1);
+    // RFC 8216 §6.2.1: the end may only append ENDLIST, never bring older segments back
+    assertThat(uris(p)).isEqualTo(uris(live));
+    assertThat(p.mediaSequence()).isEqualTo(live.mediaSequence());
+    assertThat(p.discontinuitySequence()).isEqualTo(live.discontinuitySequence());
+    assertThat(live.endList()).isFalse();
     assertThat(p.endList()).isTrue();
     assertThat(PlaylistWriter.write(p)).endsWith("#EXT-X-ENDLIST\n");
   }
