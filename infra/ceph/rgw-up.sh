@@ -17,6 +17,7 @@ fi
 DIR=$(mkdir -p "$1" && cd "$1" && pwd)
 RGW_PORT=$2
 START=$(date +%s%N)
+exec 3>&2 # stderr for messages from checks whose own output wait_for discards
 
 for tool in ceph ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph-authtool; do
   command -v "$tool" >/dev/null || { echo "rgw-up: $tool not installed (apt-get install ceph-mon ceph-osd radosgw)" >&2; exit 1; }
@@ -117,7 +118,23 @@ radosgw-admin -c "$CONF" user create --uid=hls --display-name="hls-pipeline test
   --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >/dev/null
 
 radosgw -c "$CONF" -n client.rgw.a
-rgw_up() { python3 -c "import socket; socket.create_connection(('127.0.0.1', $RGW_PORT), 1)"; }
+# Ready = our radosgw is alive and answers S3 on the port (an S3 error page carries
+# x-amz-request-id), not merely "something accepts connections there".
+RGW_PID=$(cat "$DIR/run/client.rgw.a.pid" 2>/dev/null || true)
+rgw_up() {
+  [[ -n "$RGW_PID" ]] || RGW_PID=$(cat "$DIR/run/client.rgw.a.pid" 2>/dev/null || true)
+  if [[ -n "$RGW_PID" ]] && ! kill -0 "$RGW_PID" 2>/dev/null; then
+    echo "rgw-up: radosgw (pid $RGW_PID) exited; logs in $DIR/log" >&3
+    tail -20 "$DIR/log/client.rgw.a.log" >&3 || true
+    exit 1
+  fi
+  python3 - "$RGW_PORT" <<'PY'
+import http.client, sys
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=2)
+c.request("GET", "/")
+sys.exit(0 if c.getresponse().getheader("x-amz-request-id") else 1)
+PY
+}
 wait_for 60 "radosgw on port $RGW_PORT" rgw_up
 
 cat > "$DIR/rgw.env" <<ENV
