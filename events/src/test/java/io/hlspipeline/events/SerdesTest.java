@@ -91,6 +91,16 @@ class SerdesTest {
     var state = Serdes.segmenterState();
     var s = new SegmenterState(1, "cam1", "s1", T0, 42, 188 * 1000, 12, 1, true);
     assertThat(state.deserialize("t", state.serialize("t", s))).isEqualTo(s);
+    var exact =
+        new SegmenterState(
+            1, "cam1", "s1", T0, 42, 188 * 1000, 12, 1, true, 3, 188 * 990, 0, "AQID", 900L, 2);
+    assertThat(state.deserialize("t", state.serialize("t", exact))).isEqualTo(exact);
+    // A record written before the exact-resume fields reads with them unset.
+    String old =
+        "{\"v\":1,\"streamId\":\"cam1\",\"sessionId\":\"s1\",\"sessionStartedAt\":"
+            + "\"2026-11-23T20:00:00.123456Z\",\"ingestOffset\":42,\"bytePosition\":188000,"
+            + "\"nextMsn\":12,\"discontinuitySequence\":1,\"open\":true}";
+    assertThat(state.deserialize("t", old.getBytes(StandardCharsets.UTF_8))).isEqualTo(s);
   }
 
   @Test

@@ -57,6 +57,15 @@ public final class SegmentCutter {
   public interface Listener {
     void onSegment(CutSegment segment);
 
+    /**
+     * A segment and the state to {@link SegmentCutter#resume} from right after it; {@code next} is
+     * null for the segment {@link #finish()} emits. By default calls {@link
+     * #onSegment(CutSegment)}.
+     */
+    default void onSegment(CutSegment segment, CutterState next) {
+      onSegment(segment);
+    }
+
     default void onPart(CutPart part) {}
   }
 
@@ -71,11 +80,26 @@ public final class SegmentCutter {
   private final H265Reader h265 = new H265Reader();
   private final AdtsReader adts = new AdtsReader();
 
-  private final byte[] patPacket = new byte[TS_PACKET_SIZE];
-  private final byte[] pmtPacket = new byte[TS_PACKET_SIZE];
+  // The last PAT and PMT packets (a new array per table packet, so snapshots share them), and
+  // what they were at the PSI run start and at the candidate cut: a resume state needs the tables
+  // as of its input offset, not as of the later moment the cut is decided.
+  private byte[] patPacket;
+  private byte[] pmtPacket;
+  private byte[] runPat;
+  private byte[] runPmt;
+  private byte[] candidatePat;
+  private byte[] candidatePmt;
   private final byte[] psiPrefix = new byte[2 * TS_PACKET_SIZE];
-  private boolean havePat;
-  private boolean havePmt;
+
+  // Resume: the input offset of this cutter's first byte, the unwrapper's 2^33 epoch, parameter
+  // sets seen before the resume point (used until the readers see new ones).
+  private long inputBase;
+  private long unwrapBase;
+  private long lastUnwrapped;
+  private H264Sps restoredH264Sps;
+  private H265Sps restoredH265Sps;
+  private String restoredAudioCodecs;
+  private boolean nextOpenDiscontinuity;
 
   // The program.
   private ElementaryStream video;
@@ -146,6 +170,48 @@ public final class SegmentCutter {
     this.splitter = new TsPacketSplitter(this::onPacket);
   }
 
+  /**
+   * A cutter that continues where {@code state} was taken: feed it the input from {@link
+   * CutterState#nextInputOffset()} on, and it emits the segments the uninterrupted cutter emitted
+   * after that point, byte-identical, with the same indexes, timestamps and input offsets. {@code
+   * targetDurationUs} and {@code partTargetUs} must be those of the original cutter.
+   */
+  public static SegmentCutter resume(
+      CutterState state, long targetDurationUs, long partTargetUs, Listener listener)
+      throws MalformedMediaException {
+    SegmentCutter cutter = new SegmentCutter(targetDurationUs, partTargetUs, listener);
+    cutter.restore(state);
+    return cutter;
+  }
+
+  private void restore(CutterState state) throws MalformedMediaException {
+    inputBase = state.nextInputOffset();
+    segmentIndex = state.lastSegmentIndex();
+    nextOpenDiscontinuity = state.nextDiscontinuity();
+    gridOriginPts = state.gridOriginPts90k();
+    segmentsInDiscontinuity = state.segmentsInDiscontinuity();
+    haveLastDts = state.haveLastDts();
+    lastReferenceDts = state.lastReferenceDts90k();
+    frameDuration90k = state.frameDuration90k();
+    restoredH264Sps = state.h264Sps();
+    restoredH265Sps = state.h265Sps();
+    restoredAudioCodecs = state.audioCodecs();
+    // The unwrapper is translation-invariant by 2^33: prime it within the period, keep the epoch.
+    long inPeriod = Math.floorMod(state.lastUnwrapped90k(), TimestampUnwrapper.PTS_WRAP_90K);
+    unwrapBase = state.lastUnwrapped90k() - unwrapper.unwrap(inPeriod);
+    lastUnwrapped = state.lastUnwrapped90k();
+    // The demuxer learns the program from the tables as they were; they are not segment bytes.
+    patPacket = state.patPacket();
+    pmtPacket = state.pmtPacket();
+    long primeOffset = Math.max(0, inputBase - 2 * TS_PACKET_SIZE);
+    if (patPacket != null) {
+      demuxer.onPacket(patPacket, 0, primeOffset);
+    }
+    if (pmtPacket != null) {
+      demuxer.onPacket(pmtPacket, 0, primeOffset + TS_PACKET_SIZE);
+    }
+  }
+
   /** Feeds input bytes; chunk boundaries may fall anywhere, even inside a packet. */
   public void accept(byte[] data, int offset, int length) throws MalformedMediaException {
     if (finished) {
@@ -169,11 +235,11 @@ public final class SegmentCutter {
     demuxer.finish();
     if (segmentOpen) {
       long endPts = pendingDiscontinuity ? frozenEndPts : maxPtsInSegment + frameDuration90k;
-      emitSegment(buffer.length(), endPts);
+      emitSegment(buffer.length(), endPts, null);
       segmentOpen = false;
     } else if (splitter.bytesConsumed() > 0 && segmentIndex < 0) {
       throw MalformedMediaException.atOffset(
-          splitter.bytesConsumed(),
+          bytesConsumed(),
           demuxer.program() == null
               ? "no MPEG-TS program (PAT/PMT) found"
               : "no " + (video != null ? "keyframe" : "audio frame") + " found");
@@ -182,7 +248,7 @@ public final class SegmentCutter {
 
   /** Total input bytes accepted so far. */
   public long bytesConsumed() {
-    return splitter.bytesConsumed();
+    return inputBase + splitter.bytesConsumed();
   }
 
   /** Continuity-counter gaps survived so far. */
@@ -195,24 +261,18 @@ public final class SegmentCutter {
     return splitter.skippedBytes();
   }
 
-  private void onPacket(byte[] buf, int off, long inputOffset) throws MalformedMediaException {
+  private void onPacket(byte[] buf, int off, long fedOffset) throws MalformedMediaException {
+    long inputOffset = inputBase + fedOffset;
     demuxer.onPacket(buf, off, inputOffset);
     int pid = TsPacket.pid(buf, off);
     ProgramMap program = demuxer.program();
-    if (program == null && inputOffset >= MAX_BYTES_WITHOUT_PROGRAM) {
+    if (program == null && fedOffset >= MAX_BYTES_WITHOUT_PROGRAM) {
       throw MalformedMediaException.atOffset(
           inputOffset, "no MPEG-TS program (PAT/PMT) in the first " + inputOffset + " bytes");
     }
     boolean unitStart = TsPacket.payloadUnitStart(buf, off);
     boolean isPat = pid == TsPacket.PID_PAT;
     boolean isPmt = program != null && pid == program.pmtPid();
-    if (unitStart && isPat) {
-      System.arraycopy(buf, off, patPacket, 0, TS_PACKET_SIZE);
-      havePat = true;
-    } else if (unitStart && isPmt) {
-      System.arraycopy(buf, off, pmtPacket, 0, TS_PACKET_SIZE);
-      havePmt = true;
-    }
     if (isPat || isPmt || pid == TsPacket.PID_SDT || pid == TsPacket.PID_NULL) {
       // A run of tables that may open a segment must start with the PAT.
       if (psiRunStart < 0 && isPat && unitStart) {
@@ -220,6 +280,8 @@ public final class SegmentCutter {
         psiRunOffset = inputOffset;
         psiRunHasPat = false;
         psiRunHasPmt = false;
+        runPat = patPacket;
+        runPmt = pmtPacket;
       }
       psiRunHasPat |= isPat && unitStart;
       psiRunHasPmt |= isPmt && unitStart;
@@ -230,8 +292,15 @@ public final class SegmentCutter {
         boolean fullRun = psiRunStart >= 0 && psiRunHasPat && psiRunHasPmt;
         pendingPsiStart = fullRun ? psiRunStart : -1;
         pendingPsiOffset = psiRunOffset;
+        candidatePat = fullRun ? runPat : patPacket;
+        candidatePmt = fullRun ? runPmt : pmtPacket;
       }
       psiRunStart = -1;
+    }
+    if (unitStart && isPat) {
+      patPacket = java.util.Arrays.copyOfRange(buf, off, off + TS_PACKET_SIZE);
+    } else if (unitStart && isPmt) {
+      pmtPacket = java.util.Arrays.copyOfRange(buf, off, off + TS_PACKET_SIZE);
     }
     if (buffer.length() + TS_PACKET_SIZE > MAX_SEGMENT_BYTES) {
       throw MalformedMediaException.atOffset(
@@ -290,8 +359,9 @@ public final class SegmentCutter {
       if (pes.pts90k() == PesPacket.NO_TIMESTAMP) {
         return;
       }
-      long pts = unwrapper.unwrap(pes.pts90k());
-      long dts = unwrapper.unwrap(pes.dts90k());
+      long pts = unwrapBase + unwrapper.unwrap(pes.pts90k());
+      long dts = unwrapBase + unwrapper.unwrap(pes.dts90k());
+      lastUnwrapped = dts;
       if (stream.pid() == referencePid) {
         onReferenceFrame(pts, dts, video == null || keyframe, pesDuration90k);
       }
@@ -316,7 +386,7 @@ public final class SegmentCutter {
     }
     if (!segmentOpen) {
       if (cutCandidate) {
-        openSegment(pts, dts, segmentIndex >= 0);
+        openSegment(pts, dts, nextOpenDiscontinuity);
       } else {
         // Before the first keyframe: nothing here can start a segment.
         buffer.replaceFront(buffer.length(), psiPrefix, 0);
@@ -327,7 +397,8 @@ public final class SegmentCutter {
     } else if (cutCandidate && (pendingDiscontinuity || gridReached(pts))) {
       long endPts = pendingDiscontinuity ? frozenEndPts : pts;
       boolean discontinuity = pendingDiscontinuity;
-      emitSegment(pendingPsiStart >= 0 ? pendingPsiStart : pendingStart, endPts);
+      CutterState next = boundaryState(discontinuity);
+      emitSegment(pendingPsiStart >= 0 ? pendingPsiStart : pendingStart, endPts, next);
       openSegment(pts, dts, discontinuity);
     } else if (partTargetUs > 0) {
       maybeClosePart(dts);
@@ -367,11 +438,11 @@ public final class SegmentCutter {
     int prefixLength = 0;
     if (pendingPsiStart < 0) {
       // Every segment starts with PAT and PMT (RFC 8216bis §3.3.2): repeat the last ones seen.
-      if (havePat) {
+      if (patPacket != null) {
         System.arraycopy(patPacket, 0, psiPrefix, 0, TS_PACKET_SIZE);
         prefixLength += TS_PACKET_SIZE;
       }
-      if (havePmt) {
+      if (pmtPacket != null) {
         System.arraycopy(pmtPacket, 0, psiPrefix, prefixLength, TS_PACKET_SIZE);
         prefixLength += TS_PACKET_SIZE;
       }
@@ -428,7 +499,29 @@ public final class SegmentCutter {
     partIndependent = video == null; // later parts of a video segment start on non-keyframes
   }
 
-  private void emitSegment(int endPos, long endPts) {
+  /**
+   * The state to resume from at the pending cut, taken before the keyframe there is applied: the
+   * resumed cutter applies it again.
+   */
+  private CutterState boundaryState(boolean discontinuity) {
+    return new CutterState(
+        pendingPsiStart >= 0 ? pendingPsiOffset : pendingOffset,
+        segmentIndex,
+        discontinuity,
+        gridOriginPts,
+        segmentsInDiscontinuity,
+        haveLastDts,
+        lastReferenceDts,
+        frameDuration90k,
+        lastUnwrapped,
+        candidatePat,
+        candidatePmt,
+        h264Sps(),
+        h265Sps(),
+        audioCodecs());
+  }
+
+  private void emitSegment(int endPos, long endPts, CutterState next) {
     long duration90k = Math.max(0, endPts - segmentStartPts);
     if (partTargetUs > 0 && endPos > partStart) {
       listener.onPart(
@@ -447,11 +540,12 @@ public final class SegmentCutter {
             segmentDiscontinuity,
             segmentInputOffset,
             new MediaInfo(codecs(), segmentWidth, segmentHeight),
-            buffer.copy(0, endPos)));
+            buffer.copy(0, endPos)),
+        next);
   }
 
   private String codecs() {
-    String audioCodecs = audio != null ? adts.codecs() : null;
+    String audioCodecs = audio != null ? audioCodecs() : null;
     if (segmentVideoCodecs.isEmpty()) {
       return audioCodecs == null ? "" : audioCodecs;
     }
@@ -463,10 +557,10 @@ public final class SegmentCutter {
       return "";
     }
     if (video.streamType() == StreamType.H264) {
-      H264Sps sps = h264.sps();
+      H264Sps sps = h264Sps();
       return sps == null ? "avc1" : sps.codecs();
     }
-    H265Sps sps = h265.sps();
+    H265Sps sps = h265Sps();
     return sps == null ? "hvc1" : sps.codecs();
   }
 
@@ -475,7 +569,7 @@ public final class SegmentCutter {
     if (video == null) {
       return "";
     }
-    boolean known = video.streamType() == StreamType.H264 ? h264.sps() != null : h265.sps() != null;
+    boolean known = video.streamType() == StreamType.H264 ? h264Sps() != null : h265Sps() != null;
     return known ? currentVideoCodecs() + " " + currentWidth() + "x" + currentHeight() : null;
   }
 
@@ -484,8 +578,8 @@ public final class SegmentCutter {
       return 0;
     }
     return video.streamType() == StreamType.H264
-        ? (h264.sps() == null ? 0 : h264.sps().width())
-        : (h265.sps() == null ? 0 : h265.sps().width());
+        ? (h264Sps() == null ? 0 : h264Sps().width())
+        : (h265Sps() == null ? 0 : h265Sps().width());
   }
 
   private int currentHeight() {
@@ -493,7 +587,21 @@ public final class SegmentCutter {
       return 0;
     }
     return video.streamType() == StreamType.H264
-        ? (h264.sps() == null ? 0 : h264.sps().height())
-        : (h265.sps() == null ? 0 : h265.sps().height());
+        ? (h264Sps() == null ? 0 : h264Sps().height())
+        : (h265Sps() == null ? 0 : h265Sps().height());
+  }
+
+  // The readers' parameter sets, or those a resumed cutter was given until the readers see new
+  // ones.
+  private H264Sps h264Sps() {
+    return h264.sps() != null ? h264.sps() : restoredH264Sps;
+  }
+
+  private H265Sps h265Sps() {
+    return h265.sps() != null ? h265.sps() : restoredH265Sps;
+  }
+
+  private String audioCodecs() {
+    return adts.codecs() != null ? adts.codecs() : restoredAudioCodecs;
   }
 }
