@@ -2,6 +2,7 @@ package io.hlspipeline.storage;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.hlspipeline.devstack.CephRgw;
 import io.hlspipeline.devstack.S3Server;
 import io.hlspipeline.devstack.SharedDevstack;
 import java.util.List;
@@ -10,8 +11,8 @@ import org.junit.jupiter.api.Nested;
 
 /**
  * {@link SegmentStoreContract} against real S3 servers: three S3Proxy servers from the devstack
- * always, and a real Ceph RGW when {@code HLS_TEST_CEPH_ENV} names the env file that {@code
- * infra/ceph/rgw-up.sh} writes.
+ * always, and a real Ceph RGW from {@link CephRgw#shared()} — started here when Ceph is installed,
+ * or the one {@code HLS_TEST_CEPH_ENV} names; skipped, saying how to install Ceph, otherwise.
  */
 class SegmentStoreIT {
   private static final String BUCKET = "storage-it";
@@ -43,14 +44,18 @@ class SegmentStoreIT {
     @Override
     List<S3Endpoint> liveEndpoints() {
       // Checked here, as the superclass's @BeforeEach runs before any of this class's.
-      CephTestEnv ceph = CephTestEnv.fromEnvironment().orElse(null);
-      assumeTrue(
-          ceph != null,
-          "Ceph RGW part skipped: set "
-              + CephTestEnv.VARIABLE
-              + " to the env file written by infra/ceph/rgw-up.sh");
+      CephRgw ceph = CephRgw.shared().orElse(null);
+      assumeTrue(ceph != null, "Ceph RGW part skipped. " + CephRgw.unavailableMessage());
       return List.of("a", "b", "c").stream()
-          .map(s -> ceph.endpoint("rgw-" + s, BUCKET + "-" + s))
+          .map(
+              s ->
+                  new S3Endpoint(
+                      "rgw-" + s,
+                      ceph.endpoint(),
+                      ceph.region(),
+                      ceph.accessKey(),
+                      ceph.secretKey(),
+                      BUCKET + "-" + s))
           .toList();
     }
   }
