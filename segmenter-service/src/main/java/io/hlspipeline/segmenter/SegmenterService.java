@@ -79,6 +79,12 @@ public final class SegmenterService implements Lifecycle {
     return w == null ? 0 : w.openStreams();
   }
 
+  /** The {@code hls.ingest} partitions the worker holds now; empty before it joined. */
+  public synchronized java.util.Set<Integer> assignedIngestPartitions() {
+    SegmenterWorker w = worker;
+    return w == null ? java.util.Set.of() : w.assignedPartitions();
+  }
+
   /** The bound admin HTTP port. */
   public synchronized int httpPort() {
     if (http == null) {

@@ -20,7 +20,16 @@ public final class IngestPositions {
    * @param sessionStartOffset offset of the session's PublishStarted record
    */
   public IngestPositions(long sessionStartOffset) {
+    this(sessionStartOffset, 0);
+  }
+
+  /**
+   * Positions of a resumed session whose next recorded chunk starts at session byte {@code
+   * startBytes}.
+   */
+  public IngestPositions(long sessionStartOffset, long startBytes) {
     this.sessionStartOffset = sessionStartOffset;
+    this.sessionBytes = startBytes;
   }
 
   /** Records a chunk of {@code lengthBytes} from the record at {@code recordOffset}. */
@@ -48,6 +57,16 @@ public final class IngestPositions {
       return sessionStartOffset;
     }
     return first.recordOffset();
+  }
+
+  /**
+   * The session byte position of the first byte of the record {@link #recordHolding} returns for
+   * {@code bytePosition} (0 when that is the PublishStarted record).
+   */
+  public long recordStartHolding(long bytePosition) {
+    recordHolding(bytePosition);
+    Chunk first = chunks.peekFirst();
+    return first == null || first.bytePosition() > bytePosition ? 0 : first.bytePosition();
   }
 
   private Chunk chunksSecond() {

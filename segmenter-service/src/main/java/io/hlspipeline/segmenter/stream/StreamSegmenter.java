@@ -7,28 +7,36 @@ import io.hlspipeline.events.segments.StreamEnded;
 import io.hlspipeline.events.state.SegmenterState;
 import io.hlspipeline.media.MalformedMediaException;
 import io.hlspipeline.media.cut.CutSegment;
+import io.hlspipeline.media.cut.CutterState;
 import io.hlspipeline.media.cut.SegmentCutter;
 import io.hlspipeline.segmenter.offsets.IngestPositions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One open publish session of one stream: its cutter, its place in the media sequence and in its
  * {@code hls.ingest} partition. Turns chunks into cut segments and cut segments (once stored) into
  * {@link SegmentReady} events. Not thread-safe: owned by the worker thread.
+ *
+ * <p>After each described segment, {@link #state(boolean)} is the exact resume point: the cutter's
+ * {@link CutterState} at the next segment's first byte, that byte's session position, and the
+ * {@code hls.ingest} record holding it. {@link #resume} rebuilds the session from it; fed the same
+ * records from that offset on, it cuts the same segments, byte for byte, with the same msn.
  */
 public final class StreamSegmenter {
-  /** A segment may start with up to two PAT/PMT packets the cutter put in front. */
-  private static final int MAX_PREFIX_BYTES = 2 * 188;
-
   private final String streamId;
   private final String sessionId;
   private final Instant startedAt;
   private final Duration targetDuration;
+  private final int ingestPartition;
   private final IngestPositions positions;
   private final List<CutSegment> cut = new ArrayList<>();
+  private final Map<Long, CutterState> nextStates = new HashMap<>();
 
   private SegmentCutter cutter;
   private long cutterBaseBytes;
@@ -39,7 +47,13 @@ public final class StreamSegmenter {
   private long sessionFirstPts90k = Long.MIN_VALUE;
   private long lastMsn = -1;
   private long resumeBytePosition;
+  private CutterState resumeCutterState;
   private long lastRecordNanos = System.nanoTime();
+
+  // A resumed session ignores records before its resume record and the bytes of that record before
+  // the resume position.
+  private long resumeRecordOffset = -1;
+  private int resumeSkipBytes;
 
   /**
    * @param publishStartedOffset offset of the session's PublishStarted record
@@ -47,6 +61,7 @@ public final class StreamSegmenter {
    * @param discontinuitySequence the stream's discontinuity sequence so far
    * @param afterEarlierSession true when the stream had segments before: the first segment of this
    *     session is a discontinuity
+   * @param ingestPartition the stream's {@code hls.ingest} partition
    */
   public StreamSegmenter(
       String streamId,
@@ -56,20 +71,99 @@ public final class StreamSegmenter {
       long publishStartedOffset,
       long nextMsn,
       long discontinuitySequence,
-      boolean afterEarlierSession) {
+      boolean afterEarlierSession,
+      int ingestPartition) {
+    this(
+        streamId,
+        sessionId,
+        startedAt,
+        targetDuration,
+        new IngestPositions(publishStartedOffset),
+        nextMsn,
+        discontinuitySequence,
+        afterEarlierSession,
+        ingestPartition);
+    this.cutter = newCutter();
+  }
+
+  private StreamSegmenter(
+      String streamId,
+      String sessionId,
+      Instant startedAt,
+      Duration targetDuration,
+      IngestPositions positions,
+      long nextMsn,
+      long discontinuitySequence,
+      boolean afterEarlierSession,
+      int ingestPartition) {
     this.streamId = StreamIds.requireValid(streamId);
     this.sessionId = sessionId;
     this.startedAt = startedAt;
     this.targetDuration = targetDuration;
-    this.positions = new IngestPositions(publishStartedOffset);
+    this.positions = positions;
     this.nextMsn = nextMsn;
     this.discontinuitySequence = discontinuitySequence;
     this.nextIsDiscontinuity = afterEarlierSession;
-    this.cutter = newCutter();
+    this.ingestPartition = ingestPartition;
+  }
+
+  /**
+   * The open session {@code state} describes, continuing exactly at its resume point.
+   *
+   * @throws IllegalArgumentException when the state is closed or has no cutter state
+   * @throws MalformedMediaException when the saved tables cannot be parsed again
+   */
+  public static StreamSegmenter resume(SegmenterState state, Duration targetDuration)
+      throws MalformedMediaException {
+    if (!state.open() || state.cutterState() == null || state.ingestPartition() == null) {
+      throw new IllegalArgumentException("no exact resume point in " + state);
+    }
+    CutterState cutterState =
+        CutterState.fromBytes(Base64.getDecoder().decode(state.cutterState()));
+    StreamSegmenter s =
+        new StreamSegmenter(
+            state.streamId(),
+            state.sessionId(),
+            state.sessionStartedAt(),
+            targetDuration,
+            new IngestPositions(state.ingestOffset(), state.recordBytePosition()),
+            state.nextMsn(),
+            state.discontinuitySequence(),
+            false,
+            state.ingestPartition());
+    s.cutterBaseBytes = state.cutterBaseBytes();
+    s.cutter =
+        SegmentCutter.resume(cutterState, targetDuration.toNanos() / 1000, 0, s.cutterListener());
+    s.resumeCutterState = cutterState;
+    s.resumeBytePosition = state.bytePosition();
+    s.resumeRecordOffset = state.ingestOffset();
+    s.resumeSkipBytes = Math.toIntExact(state.bytePosition() - state.recordBytePosition());
+    s.sessionFirstPts90k =
+        state.sessionFirstPts90k() == null ? Long.MIN_VALUE : state.sessionFirstPts90k();
+    s.targetDurationSec = state.targetDurationSec();
+    s.lastMsn = state.nextMsn() - 1;
+    return s;
   }
 
   private SegmentCutter newCutter() {
-    return new SegmentCutter(targetDuration.toNanos() / 1000, cut::add);
+    return new SegmentCutter(targetDuration.toNanos() / 1000, cutterListener());
+  }
+
+  private SegmentCutter.Listener cutterListener() {
+    return new SegmentCutter.Listener() {
+      @Override
+      public void onSegment(CutSegment segment) {
+        onSegment(segment, null);
+      }
+
+      @Override
+      public void onSegment(CutSegment segment, CutterState next) {
+        cut.add(segment);
+        if (next != null) {
+          nextStates.put(segment.index(), next);
+        }
+      }
+    };
   }
 
   public String streamId() {
@@ -88,8 +182,18 @@ public final class StreamSegmenter {
    */
   public List<CutSegment> accept(long recordOffset, byte[] chunk) throws MalformedMediaException {
     lastRecordNanos = System.nanoTime();
+    int skip = 0;
+    if (resumeRecordOffset >= 0) {
+      if (recordOffset < resumeRecordOffset) {
+        return List.of(); // before the resume point: already cut and published
+      }
+      if (recordOffset == resumeRecordOffset) {
+        skip = Math.min(resumeSkipBytes, chunk.length);
+      }
+      resumeRecordOffset = -1;
+    }
     positions.add(recordOffset, chunk.length);
-    cutter.accept(chunk, 0, chunk.length);
+    cutter.accept(chunk, skip, chunk.length - skip);
     return drain();
   }
 
@@ -105,10 +209,12 @@ public final class StreamSegmenter {
    */
   public void resetCutter() {
     cut.clear();
+    nextStates.clear();
     cutterBaseBytes = positions.sessionBytes();
     cutter = newCutter();
     nextIsDiscontinuity = true;
     resumeBytePosition = cutterBaseBytes;
+    resumeCutterState = null;
   }
 
   private List<CutSegment> drain() {
@@ -154,11 +260,14 @@ public final class StreamSegmenter {
         SegmentTiming.targetDurationSec(targetDuration, targetDurationSec, segment.durationUs());
     long msn = nextMsn++;
     lastMsn = msn;
-    // The next segment starts where this one's input ends; bound it from below (the cutter may
-    // have put PAT/PMT in front), so a resume never starts after bytes the next segment needs.
-    long endInCutter =
-        segment.inputStartOffset() + Math.max(1, segment.data().length - MAX_PREFIX_BYTES);
-    resumeBytePosition = Math.max(resumeBytePosition, cutterBaseBytes + endInCutter);
+    // The next segment starts exactly where the cutter's state says; after the last segment of a
+    // session (finish) there is no next one: the session is over.
+    resumeCutterState = nextStates.remove(segment.index());
+    if (resumeCutterState != null) {
+      resumeBytePosition = cutterBaseBytes + resumeCutterState.nextInputOffset();
+    } else {
+      resumeBytePosition = positions.sessionBytes();
+    }
     return new SegmentReady(
         SegmentEvent.SCHEMA_VERSION,
         streamId,
@@ -184,18 +293,50 @@ public final class StreamSegmenter {
     return positions.recordHolding(resumeBytePosition);
   }
 
-  /** The stream's resume point for {@code hls.segmenter.state}. */
-  public SegmenterState state(boolean open) {
+  /** The open stream's resume point for {@code hls.segmenter.state}. */
+  public SegmenterState state() {
+    long offset = resumeOffset();
     return new SegmenterState(
         SegmenterState.SCHEMA_VERSION,
         streamId,
         sessionId,
         startedAt,
-        resumeOffset(),
+        offset,
         resumeBytePosition,
         nextMsn,
         discontinuitySequence,
-        open);
+        true,
+        ingestPartition,
+        positions.recordStartHolding(resumeBytePosition),
+        cutterBaseBytes,
+        resumeCutterState == null
+            ? null
+            : Base64.getEncoder().encodeToString(resumeCutterState.toBytes()),
+        sessionFirstPts90k == Long.MIN_VALUE ? null : sessionFirstPts90k,
+        targetDurationSec);
+  }
+
+  /**
+   * The ended stream's record for {@code hls.segmenter.state}: a worker taking the partition over
+   * skips the stream's records before {@code nextUnreadOffset} and continues its msn.
+   */
+  public SegmenterState endedState(long nextUnreadOffset) {
+    return new SegmenterState(
+        SegmenterState.SCHEMA_VERSION,
+        streamId,
+        sessionId,
+        startedAt,
+        nextUnreadOffset,
+        positions.sessionBytes(),
+        nextMsn,
+        discontinuitySequence,
+        false,
+        ingestPartition,
+        positions.sessionBytes(),
+        cutterBaseBytes,
+        null,
+        sessionFirstPts90k == Long.MIN_VALUE ? null : sessionFirstPts90k,
+        targetDurationSec);
   }
 
   /** The session's end event. */

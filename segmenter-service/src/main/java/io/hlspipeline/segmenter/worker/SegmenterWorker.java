@@ -20,13 +20,16 @@ import io.hlspipeline.storage.SegmentStore;
 import io.hlspipeline.storage.StoredObject;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -63,6 +66,8 @@ public final class SegmenterWorker implements Lifecycle {
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
   private static final Duration RESTART_BACKOFF = Duration.ofSeconds(1);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+  private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration STATE_READ_TIMEOUT = Duration.ofSeconds(60);
 
   /** Streams remembered between sessions (msn, discontinuity sequence), least recent evicted. */
   private static final int MAX_REMEMBERED_STREAMS = 100_000;
@@ -75,6 +80,7 @@ public final class SegmenterWorker implements Lifecycle {
   private final Map<String, OpenStream> open = new HashMap<>();
   private final Map<TopicPartition, ResumeOffsets> resume = new HashMap<>();
   private final Map<TopicPartition, Long> nextUnread = new HashMap<>();
+  private final Map<TopicPartition, Map<String, Long>> skipBefore = new HashMap<>();
   private final Map<String, long[]> history =
       new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -86,6 +92,7 @@ public final class SegmenterWorker implements Lifecycle {
   private volatile boolean running;
   private volatile boolean assigned;
   private volatile int openCount;
+  private volatile Set<Integer> assignedPartitions = Set.of();
   private Thread thread;
   private KafkaConsumer<String, byte[]> consumer;
   private KafkaProducer<String, byte[]> producer;
@@ -103,6 +110,11 @@ public final class SegmenterWorker implements Lifecycle {
   /** Open streams on this worker (for the gauge; approximate from other threads). */
   public int openStreams() {
     return openCount;
+  }
+
+  /** The {@code hls.ingest} partitions this worker holds (a snapshot, readable from any thread). */
+  public Set<Integer> assignedPartitions() {
+    return assignedPartitions;
   }
 
   /** True while the loop runs and holds a partition assignment. */
@@ -165,6 +177,9 @@ public final class SegmenterWorker implements Lifecycle {
     // Bounded memory: at most ~8 MiB of chunks per poll.
     cp.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(8 * 1024 * 1024));
     cp.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "64");
+    // A killed worker's partitions move after this long (the broker's minimum is 6 s).
+    cp.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(SESSION_TIMEOUT.toMillis()));
+    cp.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "2000");
     consumer = new KafkaConsumer<>(cp, new StringDeserializer(), new ByteArrayDeserializer());
     Properties pp =
         KafkaProps.transactionalProducer(config.kafkaBootstrapServers(), clientId, clientId);
@@ -178,6 +193,7 @@ public final class SegmenterWorker implements Lifecycle {
 
   private void closeClients() {
     assigned = false;
+    assignedPartitions = Set.of();
     dropStreams(List.copyOf(resume.keySet()));
     if (consumer != null) {
       try {
@@ -223,6 +239,14 @@ public final class SegmenterWorker implements Lifecycle {
       log.warn("skipping hls.ingest record {}-{}: {}", tp, record.offset(), e.getMessage());
       metrics.chunkSkipped();
       return;
+    }
+    Long skipBefore = streamId == null ? null : skipBefore(tp).get(streamId);
+    if (skipBefore != null) {
+      if (record.offset() < skipBefore) {
+        metrics.chunkSkipped(); // cut and published before this partition was (re)assigned
+        return;
+      }
+      skipBefore(tp).remove(streamId);
     }
     OpenStream current = streamId == null ? null : open.get(streamId);
     switch (headers.kind()) {
@@ -285,7 +309,8 @@ public final class SegmenterWorker implements Lifecycle {
             offset,
             h == null ? 0 : h[0],
             h == null ? 0 : h[1],
-            h != null);
+            h != null,
+            tp.partition());
     open.put(started.streamId(), new OpenStream(segmenter, tp));
     openCount = open.size();
     resume.computeIfAbsent(tp, p -> new ResumeOffsets()).put(started.streamId(), offset);
@@ -309,7 +334,7 @@ public final class SegmenterWorker implements Lifecycle {
     SegmentReady ready = s.describe(segment, stored.key(), stored.servers(), stored.sizeBytes());
     ResumeOffsets offsets = resume.get(stream.partition());
     offsets.put(s.streamId(), s.resumeOffset());
-    transact(stream, ready, s.state(true), offsets.commitOffset(nextUnreadOffset));
+    transact(stream, ready, s.state(), offsets.commitOffset(nextUnreadOffset));
     metrics.segmentPublished();
     log.info(
         "segment msn {} ({} us, {} bytes) published as {}",
@@ -333,7 +358,10 @@ public final class SegmenterWorker implements Lifecycle {
     ResumeOffsets offsets = resume.get(stream.partition());
     offsets.remove(s.streamId());
     transact(
-        stream, s.ended(clock.instant()), s.state(false), offsets.commitOffset(nextUnreadOffset));
+        stream,
+        s.ended(clock.instant()),
+        s.endedState(nextUnreadOffset),
+        offsets.commitOffset(nextUnreadOffset));
     open.remove(s.streamId());
     openCount = open.size();
     history.put(s.streamId(), new long[] {s.nextMsn(), s.discontinuitySequence()});
@@ -398,22 +426,103 @@ public final class SegmenterWorker implements Lifecycle {
         p -> {
           resume.remove(p);
           nextUnread.remove(p);
+          skipBefore.remove(p);
         });
+  }
+
+  private void publishAssignment() {
+    Set<Integer> now = new HashSet<>();
+    consumer.assignment().forEach(tp -> now.add(tp.partition()));
+    assignedPartitions = Set.copyOf(now);
+  }
+
+  private Map<String, Long> skipBefore(TopicPartition tp) {
+    return skipBefore.computeIfAbsent(tp, p -> new HashMap<>());
+  }
+
+  /**
+   * Takes partitions over: positions them at their committed offsets (the minimum resume offset
+   * over their open streams, as the last transactions set it), then reads {@code
+   * hls.segmenter.state} to its read_committed end and, for each stream of these partitions,
+   * resumes its open session at its exact resume point and skips its records before it.
+   */
+  private void takeOver(Collection<TopicPartition> partitions) {
+    long startNanos = System.nanoTime();
+    // committed() waits for pending transactional offsets (KIP-447): a zombie's transaction is
+    // resolved before the state topic is read below.
+    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
+    List<TopicPartition> fromStart = new ArrayList<>();
+    for (TopicPartition tp : partitions) {
+      OffsetAndMetadata o = committed.get(tp);
+      if (o == null) {
+        fromStart.add(tp);
+      } else {
+        consumer.seek(tp, o.offset());
+      }
+    }
+    consumer.seekToBeginning(fromStart);
+    Set<Integer> assignedPartitions = new HashSet<>();
+    partitions.forEach(tp -> assignedPartitions.add(tp.partition()));
+    Map<String, SegmenterState> states =
+        SegmenterStateReader.read(
+            config.kafkaBootstrapServers(), assignedPartitions, STATE_READ_TIMEOUT);
+    int resumed = 0;
+    for (SegmenterState state : states.values()) {
+      TopicPartition tp = new TopicPartition(Topics.INGEST.name(), state.ingestPartition());
+      history.put(state.streamId(), new long[] {state.nextMsn(), state.discontinuitySequence()});
+      skipBefore(tp).put(state.streamId(), state.ingestOffset());
+      if (!state.open() || state.cutterState() == null) {
+        continue;
+      }
+      MDC.put("streamId", state.streamId());
+      try {
+        StreamSegmenter segmenter = StreamSegmenter.resume(state, config.segmentTargetDuration());
+        open.put(state.streamId(), new OpenStream(segmenter, tp));
+        resume
+            .computeIfAbsent(tp, p -> new ResumeOffsets())
+            .put(state.streamId(), state.ingestOffset());
+        resumed++;
+        log.info(
+            "session {} resumed at offset {} byte {} msn {}",
+            state.sessionId(),
+            state.ingestOffset(),
+            state.bytePosition(),
+            state.nextMsn());
+      } catch (MalformedMediaException | IllegalArgumentException e) {
+        metrics.malformed();
+        log.warn("cannot resume session {}: {}", state.sessionId(), e.getMessage());
+      } finally {
+        MDC.remove("streamId");
+      }
+    }
+    openCount = open.size();
+    log.info(
+        "took over {} partitions: {} stream states, {} sessions resumed in {} ms",
+        partitions.size(),
+        states.size(),
+        resumed,
+        (System.nanoTime() - startNanos) / 1_000_000);
   }
 
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       dropStreams(partitions);
+      publishAssignment();
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       dropStreams(partitions);
+      publishAssignment();
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (!partitions.isEmpty()) {
+        takeOver(partitions);
+      }
+      publishAssignment();
       assigned = true;
       log.info("assigned {} partitions of {}", partitions.size(), Topics.INGEST.name());
     }
