@@ -1,14 +1,29 @@
 package io.hlspipeline.media.ts;
 
+import io.hlspipeline.media.nal.NalUnits;
 import java.util.Arrays;
 
 /**
  * Collects the transport packet payloads of one PID into PES packets (ISO/IEC 13818-1 §2.4.3.6) and
  * parses the PES header when a packet is complete. A PES ends at the next payload_unit_start of the
  * PID (or at the end of input); its size is capped at {@link #MAX_PES_SIZE} so corrupt input cannot
- * grow memory without bound. Not thread-safe.
+ * grow memory without bound.
+ *
+ * <p>With a video header scan ({@link #SCAN_H264} / {@link #SCAN_H265}) only the payload up to the
+ * first slice header is stored (see {@link PesPayloadMode#VIDEO_HEADERS}): the NAL scan runs
+ * incrementally over the bytes stored so far, so the result does not depend on packet boundaries.
+ * Not thread-safe.
  */
 final class PesAssembler {
+  /** Store the whole PES. */
+  static final int SCAN_NONE = 0;
+
+  /** Store up to the first H.264 VCL NAL unit (nal_unit_type 1..5, ITU-T H.264 Table 7-1). */
+  static final int SCAN_H264 = 1;
+
+  /** Store up to the first H.265 VCL NAL unit (nal_unit_type 0..31, ITU-T H.265 Table 7-1). */
+  static final int SCAN_H265 = 2;
+
   /** Largest PES kept (a 4K intra frame fits); larger ones are dropped and counted. */
   static final int MAX_PES_SIZE = 8 * 1024 * 1024;
 
@@ -25,8 +40,12 @@ final class PesAssembler {
   private static final int STREAM_ID_H222_1_TYPE_E = 0xF8;
   private static final int STREAM_ID_DIRECTORY = 0xFF;
 
-  private byte[] buffer = new byte[INITIAL_CAPACITY];
+  private final int scan;
+  private byte[] buffer;
   private int length;
+  private int received;
+  private boolean headersComplete;
+  private int scanPos;
   private boolean started;
   private boolean overflow;
   private boolean continuityError;
@@ -34,6 +53,12 @@ final class PesAssembler {
   private long inputOffset;
   private long oversizeDrops;
   private long malformedHeaders;
+
+  PesAssembler(int scan) {
+    this.scan = scan;
+    // A header prefix is a few hundred bytes; a complete PES may be a whole intra frame.
+    this.buffer = new byte[scan == SCAN_NONE ? INITIAL_CAPACITY : 4096];
+  }
 
   boolean started() {
     return started;
@@ -51,6 +76,9 @@ final class PesAssembler {
   void start(long packetOffset, boolean randomAccessIndicator) {
     started = true;
     length = 0;
+    received = 0;
+    headersComplete = false;
+    scanPos = 0;
     overflow = false;
     continuityError = false;
     randomAccess = randomAccessIndicator;
@@ -61,10 +89,14 @@ final class PesAssembler {
     if (!started || overflow) {
       return;
     }
-    if (length + count > MAX_PES_SIZE) {
+    if (received + count > MAX_PES_SIZE) {
       overflow = true;
       oversizeDrops++;
       return;
+    }
+    received += count;
+    if (headersComplete) {
+      return; // the rest is coded picture data nobody asked for
     }
     if (length + count > buffer.length) {
       buffer =
@@ -73,6 +105,51 @@ final class PesAssembler {
     }
     System.arraycopy(buf, off, buffer, length, count);
     length += count;
+    if (scan != SCAN_NONE) {
+      scanForFirstSlice();
+    }
+  }
+
+  /**
+   * Continues the NAL scan over the newly stored bytes; sets {@link #headersComplete} once the
+   * first VCL NAL unit's header and the first byte of its slice header are stored.
+   */
+  private void scanForFirstSlice() {
+    if (length < 9) {
+      return; // the PES header (§2.4.3.6) is not complete yet
+    }
+    if (buffer[0] != 0 || buffer[1] != 0 || buffer[2] != 1) {
+      headersComplete = true; // not a PES: finish() drops it, no point storing more
+      return;
+    }
+    int payloadStart = hasOptionalHeader(buffer[3] & 0xFF) ? 9 + (buffer[8] & 0xFF) : 6;
+    // H.264: 1-byte NAL header + first_mb_in_slice's first bit; H.265: 2-byte NAL header +
+    // first_slice_segment_in_pic_flag.
+    int needed = scan == SCAN_H264 ? 2 : 3;
+    int from = Math.max(scanPos, payloadStart);
+    while (true) {
+      int nal = NalUnits.nextNalStart(buffer, from, length);
+      if (nal < 0) {
+        // A start code may begin in the last two bytes and end in the next packet.
+        scanPos = Math.max(from, length - 2);
+        return;
+      }
+      if (nal + needed > length) {
+        scanPos = nal - 3;
+        return;
+      }
+      int header = buffer[nal] & 0xFF;
+      boolean vcl =
+          scan == SCAN_H264
+              ? (header & 0x1F) >= 1 && (header & 0x1F) <= 5
+              : ((header >> 1) & 0x3F) <= 31;
+      if (vcl) {
+        length = nal + needed;
+        headersComplete = true;
+        return;
+      }
+      from = nal;
+    }
   }
 
   void markContinuityError() {
@@ -109,7 +186,9 @@ final class PesAssembler {
     out.dts90k = PesPacket.NO_TIMESTAMP;
     out.randomAccess = randomAccess;
     out.inputOffset = inputOffset;
-    out.continuityError = continuityError || (pesPacketLength != 0 && 6 + pesPacketLength > length);
+    out.complete = !headersComplete || (pesPacketLength != 0 && end == 6 + pesPacketLength);
+    out.continuityError =
+        continuityError || (pesPacketLength != 0 && 6 + pesPacketLength > received);
     if (!hasOptionalHeader(streamId)) {
       out.payloadOffset = 6;
       out.payloadLength = end - 6;

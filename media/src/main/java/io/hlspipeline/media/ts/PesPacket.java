@@ -16,6 +16,7 @@ public final class PesPacket {
   long dts90k = NO_TIMESTAMP;
   boolean randomAccess;
   boolean continuityError;
+  boolean complete = true;
   long inputOffset;
 
   PesPacket() {}
@@ -30,7 +31,7 @@ public final class PesPacket {
     return payloadOffset;
   }
 
-  /** Payload length in bytes. */
+  /** Payload length in bytes held in {@link #data()} (see {@link #complete()}). */
   public int payloadLength() {
     return payloadLength;
   }
@@ -53,6 +54,14 @@ public final class PesPacket {
   /** True when a continuity-counter gap hit this PES: some of its bytes may be missing. */
   public boolean continuityError() {
     return continuityError;
+  }
+
+  /**
+   * False when only a prefix of the payload is held: the headers up to the first slice, with {@link
+   * PesPayloadMode#VIDEO_HEADERS}.
+   */
+  public boolean complete() {
+    return complete;
   }
 
   /** Byte offset in the input of the transport packet that started this PES. */

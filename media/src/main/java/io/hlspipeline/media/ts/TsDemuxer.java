@@ -37,6 +37,7 @@ public final class TsDemuxer implements TsPacketSplitter.PacketSink {
   private static final int GAP = 2;
 
   private final Listener listener;
+  private final PesPayloadMode payloadMode;
   private final int[] lastContinuityCounter = new int[PID_COUNT];
   private final SectionAssembler patAssembler = new SectionAssembler();
   private final SectionAssembler pmtAssembler = new SectionAssembler();
@@ -53,8 +54,23 @@ public final class TsDemuxer implements TsPacketSplitter.PacketSink {
   private long packets;
   private boolean lastPacketStartedPes;
 
+  /**
+   * A demuxer for segmenting: {@link PesPayloadMode#VIDEO_HEADERS}, so video PES payloads stop
+   * after the first slice header. Use {@link #TsDemuxer(Listener, PesPayloadMode)} with {@link
+   * PesPayloadMode#COMPLETE} for whole access units.
+   */
   public TsDemuxer(Listener listener) {
+    this(listener, PesPayloadMode.VIDEO_HEADERS);
+  }
+
+  /**
+   * @param payloadMode how much of each PES payload to collect; {@link
+   *     PesPayloadMode#VIDEO_HEADERS} avoids copying coded pictures when only keyframes and
+   *     parameter sets matter
+   */
+  public TsDemuxer(Listener listener, PesPayloadMode payloadMode) {
     this.listener = listener;
+    this.payloadMode = payloadMode;
     Arrays.fill(lastContinuityCounter, NO_CC);
   }
 
@@ -219,7 +235,7 @@ public final class TsDemuxer implements TsPacketSplitter.PacketSink {
     for (ElementaryStream stream : next.streams()) {
       if (!stream.equals(streamByPid[stream.pid()])) {
         streamByPid[stream.pid()] = stream;
-        pesByPid[stream.pid()] = new PesAssembler();
+        pesByPid[stream.pid()] = new PesAssembler(scanFor(stream.streamType()));
         lastContinuityCounter[stream.pid()] = NO_CC;
       }
     }
@@ -229,6 +245,17 @@ public final class TsDemuxer implements TsPacketSplitter.PacketSink {
     } catch (MalformedMediaException e) {
       pending = e;
     }
+  }
+
+  private int scanFor(int streamType) {
+    if (payloadMode == PesPayloadMode.COMPLETE) {
+      return PesAssembler.SCAN_NONE;
+    }
+    return switch (streamType) {
+      case StreamType.H264 -> PesAssembler.SCAN_H264;
+      case StreamType.H265 -> PesAssembler.SCAN_H265;
+      default -> PesAssembler.SCAN_NONE;
+    };
   }
 
   private void throwPending() throws MalformedMediaException {

@@ -2,9 +2,11 @@ package io.hlspipeline.media.ts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hlspipeline.media.h264.H264Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +67,104 @@ class TsDemuxerTest {
             });
     assertThat(demux(input, 1)).isEqualTo(events);
     assertThat(demux(input, 1000)).isEqualTo(events);
+  }
+
+  /** Video PES payloads (copied out) of {@code input} demuxed in {@code mode}. */
+  private static List<byte[]> videoPayloads(
+      byte[] input, PesPayloadMode mode, List<Boolean> complete) throws Exception {
+    List<byte[]> payloads = new ArrayList<>();
+    TsDemuxer demuxer =
+        new TsDemuxer(
+            new TsDemuxer.Listener() {
+              @Override
+              public void onProgram(ProgramMap program) {}
+
+              @Override
+              public void onPes(ElementaryStream stream, PesPacket pes) {
+                if (stream.streamType() == StreamType.H264) {
+                  payloads.add(
+                      Arrays.copyOfRange(
+                          pes.data(),
+                          pes.payloadOffset(),
+                          pes.payloadOffset() + pes.payloadLength()));
+                  complete.add(pes.complete());
+                }
+              }
+            },
+            mode);
+    TsPacketSplitter splitter = new TsPacketSplitter(demuxer);
+    splitter.accept(input, 0, input.length);
+    demuxer.finish();
+    return payloads;
+  }
+
+  @Test
+  void videoHeadersMode_keepsAPrefixUpToTheFirstSlice_withTheSameKeyframesAndSps()
+      throws Exception {
+    byte[] input = Files.readAllBytes(SAMPLE);
+    List<Boolean> fullComplete = new ArrayList<>();
+    List<Boolean> prefixComplete = new ArrayList<>();
+    List<byte[]> full = videoPayloads(input, PesPayloadMode.COMPLETE, fullComplete);
+    List<byte[]> prefixes = videoPayloads(input, PesPayloadMode.VIDEO_HEADERS, prefixComplete);
+
+    assertThat(prefixes).hasSameSizeAs(full).hasSize(150);
+    assertThat(fullComplete).containsOnly(true);
+    assertThat(prefixComplete).containsOnly(false);
+    H264Reader fullReader = new H264Reader();
+    H264Reader prefixReader = new H264Reader();
+    long fullBytes = 0;
+    long prefixBytes = 0;
+    int keyframes = 0;
+    for (int i = 0; i < full.size(); i++) {
+      byte[] whole = full.get(i);
+      byte[] prefix = prefixes.get(i);
+      assertThat(prefix.length).isLessThan(whole.length);
+      assertThat(Arrays.copyOf(whole, prefix.length)).isEqualTo(prefix);
+      fullReader.consume(whole, 0, whole.length, 0);
+      prefixReader.consume(prefix, 0, prefix.length, 0);
+      assertThat(prefixReader.keyframe()).isEqualTo(fullReader.keyframe());
+      assertThat(prefixReader.sps()).isEqualTo(fullReader.sps());
+      // The prefix ends with a slice NAL header (type 1 or 5) and one slice header byte.
+      assertThat(prefix[prefix.length - 2] & 0x1F).isIn(1, 5);
+      keyframes += prefixReader.keyframe() ? 1 : 0;
+      fullBytes += whole.length;
+      prefixBytes += prefix.length;
+    }
+    assertThat(keyframes).isEqualTo(6); // one per second
+    assertThat(prefixBytes * 20).isLessThan(fullBytes);
+  }
+
+  @Test
+  void videoHeadersMode_findsTheSlice_wherePacketBoundariesSplitItsStartCodeOrHeader()
+      throws Exception {
+    ElementaryStream video = new ElementaryStream(0x100, StreamType.H264);
+    // The first packet of a PES carries 184 − 8 (PCR adaptation field) − 14 (PES header with a
+    // PTS) = 162 payload bytes: move the IDR slice's start code across that boundary.
+    for (int startCode = 150; startCode <= 170; startCode++) {
+      byte[] au = new byte[400];
+      byte[] aud = {0, 0, 0, 1, 0x09, (byte) 0xF0}; // access unit delimiter
+      System.arraycopy(aud, 0, au, 0, aud.length);
+      au[startCode + 2] = 1; // 00 00 01
+      au[startCode + 3] = 0x65; // nal_unit_type 5 (IDR)
+      au[startCode + 4] = (byte) 0x88; // first_mb_in_slice = 0
+      Arrays.fill(au, startCode + 5, au.length, (byte) 0xAA);
+      java.io.ByteArrayOutputStream ts = new java.io.ByteArrayOutputStream();
+      TsWriter writer = new TsWriter(List.of(video), ts);
+      writer.writeTables();
+      writer.writePes(video.pid(), 90_000, PesPacket.NO_TIMESTAMP, true, au, 0, au.length);
+
+      List<Boolean> complete = new ArrayList<>();
+      List<byte[]> payloads =
+          videoPayloads(ts.toByteArray(), PesPayloadMode.VIDEO_HEADERS, complete);
+
+      assertThat(payloads).hasSize(1);
+      byte[] prefix = payloads.get(0);
+      assertThat(prefix).as("start code at %d", startCode).hasSize(startCode + 5);
+      H264Reader reader = new H264Reader();
+      reader.consume(prefix, 0, prefix.length, 0);
+      assertThat(reader.keyframe()).isTrue();
+      assertThat(complete).containsExactly(false);
+    }
   }
 
   @Test
