@@ -102,7 +102,7 @@ public final class CephRgw {
   public static String unavailableMessage() {
     return "No real Ceph RGW: "
         + ENV_FILE_VARIABLE
-        + " is unset and Ceph is not installed (none of "
+        + " is unset and Ceph is not installed (not all of "
         + DAEMONS
         + " on PATH or in /usr/bin). Install it (Debian/Ubuntu: apt-get install -y ceph-mon ceph-osd"
         + " radosgw ceph-common) and the tests start their own, or point them at a running one:"
