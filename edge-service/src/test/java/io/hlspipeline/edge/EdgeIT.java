@@ -301,7 +301,8 @@ class EdgeIT {
     await().atMost(Duration.ofSeconds(30)).until(() -> get("/health/ready").statusCode() == 200);
     get("/hls/" + CATALOG_ONLY + "/src/index.m3u8");
     assertThat(get("/metrics").body())
-        .contains("hls_edge_requests_seconds_count{kind=\"playlist\"");
+        .contains("hls_edge_requests_seconds_count{kind=\"playlist\"")
+        .contains("kafka_consumer_fetch_manager_records_consumed_total");
   }
 
   // --- helpers ---

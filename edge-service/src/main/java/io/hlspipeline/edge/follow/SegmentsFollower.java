@@ -6,6 +6,7 @@ import io.hlspipeline.events.Serdes;
 import io.hlspipeline.events.Topics;
 import io.hlspipeline.events.segments.SegmentEvent;
 import io.hlspipeline.kit.lifecycle.Lifecycle;
+import io.hlspipeline.kit.metrics.KafkaMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -61,6 +62,8 @@ public final class SegmentsFollower implements Lifecycle {
   private final Counter eventsApplied;
   private final Counter eventsDropped;
   private final Counter eventsUndecodable;
+  private final MeterRegistry registry;
+  private AutoCloseable consumerMetrics;
 
   private volatile boolean caughtUp;
   private volatile boolean running;
@@ -82,6 +85,7 @@ public final class SegmentsFollower implements Lifecycle {
     this.windows = windows;
     this.loader = loader;
     this.clock = clock;
+    this.registry = registry;
     this.eventsApplied =
         Counter.builder("hls.edge.events").tag("result", "applied").register(registry);
     this.eventsDropped =
@@ -106,6 +110,7 @@ public final class SegmentsFollower implements Lifecycle {
     p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     consumer =
         new KafkaConsumer<>(p, new StringDeserializer(), Serdes.segmentEvent().deserializer());
+    consumerMetrics = KafkaMetrics.bindConsumer(consumer, registry);
     running = true;
     thread = new Thread(this::run, "edge-follow-" + Topics.SEGMENTS.name());
     thread.setDaemon(true);
@@ -152,6 +157,7 @@ public final class SegmentsFollower implements Lifecycle {
     } catch (RuntimeException e) {
       log.error("{} follower died; playlists stop advancing", Topics.SEGMENTS.name(), e);
     } finally {
+      closeMetrics();
       consumer.close(Duration.ofSeconds(2));
     }
   }
@@ -231,6 +237,14 @@ public final class SegmentsFollower implements Lifecycle {
       }
     }
     return true;
+  }
+
+  private void closeMetrics() {
+    try {
+      consumerMetrics.close();
+    } catch (Exception e) {
+      log.debug("unbinding consumer metrics failed", e);
+    }
   }
 
   @Override
