@@ -194,26 +194,81 @@ class TsDemuxerTest {
     assertThat(Crc32Mpeg2.compute(input, section, length)).isNotZero();
   }
 
-  @Test
-  void splitter_resyncsAfterJunk_andReportsOffsets() throws Exception {
+  /** Packets whose first payload byte numbers them, so the test can tell which arrived. */
+  private static byte[] packet(int number) {
     byte[] packet = new byte[188];
     packet[0] = 0x47;
-    byte[] input = new byte[188 * 2 + 5];
-    System.arraycopy(packet, 0, input, 0, 188);
-    input[188] = 1; // junk
-    input[189] = 2;
-    input[190] = 3;
-    input[191] = 4;
-    input[192] = 5;
-    System.arraycopy(packet, 0, input, 193, 188);
-    List<Long> offsets = new ArrayList<>();
-    TsPacketSplitter splitter = new TsPacketSplitter((buf, off, at) -> offsets.add(at));
-    for (int i = 0; i < input.length; i += 7) {
-      splitter.accept(input, i, Math.min(7, input.length - i));
+    packet[4] = (byte) number;
+    return packet;
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      out.writeBytes(part);
     }
-    assertThat(offsets).containsExactly(0L, 193L);
-    assertThat(splitter.skippedBytes()).isEqualTo(5);
-    assertThat(splitter.syncLosses()).isEqualTo(1);
+    return out.toByteArray();
+  }
+
+  /** Offsets of the packets the splitter hands out, feeding {@code chunk} bytes at a time. */
+  private static List<Long> split(byte[] input, int chunk, TsPacketSplitter[] splitterOut)
+      throws Exception {
+    List<Long> offsets = new ArrayList<>();
+    TsPacketSplitter splitter =
+        new TsPacketSplitter(
+            (buf, off, at) -> {
+              assertThat(buf[off]).isEqualTo((byte) 0x47);
+              assertThat(buf[off + 4] & 0xFF).isEqualTo(offsets.size() + 1);
+              offsets.add(at);
+            });
+    for (int i = 0; i < input.length; i += chunk) {
+      splitter.accept(input, i, Math.min(chunk, input.length - i));
+    }
+    splitter.finish();
+    splitterOut[0] = splitter;
+    return offsets;
+  }
+
+  @Test
+  void splitter_resyncsAfterJunk_andReportsOffsets() throws Exception {
+    byte[] input = concat(packet(1), new byte[] {1, 2, 3, 4, 5}, packet(2), packet(3));
+    for (int chunk : new int[] {1, 7, 188, 189, input.length}) {
+      TsPacketSplitter[] splitter = new TsPacketSplitter[1];
+      assertThat(split(input, chunk, splitter)).containsExactly(0L, 193L, 381L);
+      assertThat(splitter[0].skippedBytes()).isEqualTo(5);
+      assertThat(splitter[0].syncLosses()).isEqualTo(1);
+      assertThat(splitter[0].pendingBytes()).isZero();
+    }
+  }
+
+  @Test
+  void splitter_outOfSync_skipsASyncByteThatTheNextPacketDoesNotConfirm() throws Exception {
+    // Junk holding a false 0x47 (with zeros after it) between two runs of packets.
+    byte[] junk = new byte[40];
+    junk[0] = 9;
+    junk[10] = 0x47;
+    byte[] input = concat(packet(1), junk, packet(2), packet(3), packet(4));
+    for (int chunk : new int[] {1, 5, 100, 188, input.length}) {
+      TsPacketSplitter[] splitter = new TsPacketSplitter[1];
+      assertThat(split(input, chunk, splitter))
+          .as("chunk %d", chunk)
+          .containsExactly(0L, 228L, 416L, 604L);
+      assertThat(splitter[0].skippedBytes()).isEqualTo(40);
+      assertThat(splitter[0].syncLosses()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void splitter_finish_deliversTheLastPacketAfterJunk_andCountsATruncatedOne() throws Exception {
+    byte[] lastWhole = concat(packet(1), new byte[] {1, 2, 3}, packet(2));
+    TsPacketSplitter[] splitter = new TsPacketSplitter[1];
+    assertThat(split(lastWhole, 50, splitter)).containsExactly(0L, 191L);
+    assertThat(splitter[0].skippedBytes()).isEqualTo(3);
+
+    byte[] lastCut = concat(packet(1), new byte[] {1, 2, 3}, Arrays.copyOf(packet(2), 100));
+    assertThat(split(lastCut, 50, splitter)).containsExactly(0L);
+    assertThat(splitter[0].skippedBytes()).isEqualTo(103);
+    assertThat(splitter[0].pendingBytes()).isZero();
   }
 
   @Test
