@@ -60,6 +60,12 @@ import org.slf4j.MDC;
  *
  * <p>A Kafka or storage failure aborts the transaction, drops all in-memory streams, and restarts
  * the clients from the committed offsets. Malformed media resets only that stream's cutter.
+ *
+ * <p>On assignment it takes partitions over exactly: committed offsets, then {@code
+ * hls.segmenter.state} to its read_committed end; open sessions resume their cutter at the exact
+ * resume point and each stream skips its records before it. Fencing is the consumer-group metadata
+ * passed to {@code sendOffsetsToTransaction} (KIP-447) with a 10 s transaction timeout. What is and
+ * is not exactly-once: segmenter-service/README.md.
  */
 public final class SegmenterWorker implements Lifecycle {
   private static final Logger log = LoggerFactory.getLogger(SegmenterWorker.class);
