@@ -7,6 +7,7 @@ import io.hlspipeline.edge.catalog.CatalogClient;
 import io.hlspipeline.edge.follow.SegmentsFollower;
 import io.hlspipeline.edge.http.HlsHandler;
 import io.hlspipeline.edge.http.HlsPathParser;
+import io.hlspipeline.edge.http.PlayerHandler;
 import io.hlspipeline.edge.playlist.PlaylistBuilder;
 import io.hlspipeline.edge.window.WindowStore;
 import io.hlspipeline.kit.http.AdminEndpoints;
@@ -29,8 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The edge: follows {@code hls.segments} into in-memory rendition windows, bootstraps unknown
  * streams from the catalog, and serves HLS playlists and segments (from its cache or storage) on
- * {@code /hls/}, next to {@code /health/live}, {@code /health/ready} (ready once the segments
- * backlog is applied) and {@code /metrics}.
+ * {@code /hls/} and a browser player on {@code /player/}, next to {@code /health/live}, {@code
+ * /health/ready} (ready once the segments backlog is applied) and {@code /metrics}.
  *
  * <p>Start and stop are idempotent; children stop in reverse order (HTTP first). Not restartable
  * after stop.
@@ -87,6 +88,7 @@ public final class EdgeService implements Lifecycle {
             new PlaylistBuilder(config.liveWindowSegments()),
             loader,
             registry));
+    http.route(PlayerHandler.PREFIX, new PlayerHandler(registry));
 
     group.add("segment-store", closing(store));
     group.add("segment-loader", closing(loader));
