@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -102,34 +101,9 @@ public final class SegmentCli {
   static String segment(Path input, Path outDir, long targetUs, long partUs)
       throws IOException, MalformedMediaException {
     List<MediaSegment> segments = new ArrayList<>();
-    List<PartialSegment> parts = new ArrayList<>();
-    SegmentCutter.Listener listener =
-        new SegmentCutter.Listener() {
-          @Override
-          public void onSegment(CutSegment segment) {
-            String uri = "segment" + segment.index() + ".ts";
-            write(outDir.resolve(uri), segment.data());
-            segments.add(
-                new MediaSegment(
-                    uri,
-                    segment.durationUs(),
-                    "",
-                    Optional.empty(),
-                    segment.discontinuity(),
-                    List.copyOf(parts)));
-            parts.clear();
-          }
-
-          @Override
-          public void onPart(CutPart part) {
-            String uri = "segment" + part.segmentIndex() + ".part" + part.partIndex() + ".ts";
-            write(outDir.resolve(uri), part.data());
-            parts.add(new PartialSegment(uri, part.durationUs(), part.independent(), false));
-          }
-        };
-    SegmentCutter cutter = new SegmentCutter(targetUs, partUs, listener);
-    feed(input, cutter);
-    cutter.finish();
+    try (BackgroundFileWriter writer = new BackgroundFileWriter()) {
+      cut(input, outDir, targetUs, partUs, writer, segments);
+    }
     long maxDurationUs = 0;
     for (MediaSegment segment : segments) {
       maxDurationUs = Math.max(maxDurationUs, segment.durationUs());
@@ -147,6 +121,45 @@ public final class SegmentCli {
     }
     segments.forEach(playlist::addSegment);
     return PlaylistWriter.write(playlist.build());
+  }
+
+  /** Runs the cutter over {@code input}; segment and part files go to {@code writer}. */
+  private static void cut(
+      Path input,
+      Path outDir,
+      long targetUs,
+      long partUs,
+      BackgroundFileWriter writer,
+      List<MediaSegment> segments)
+      throws IOException, MalformedMediaException {
+    List<PartialSegment> parts = new ArrayList<>();
+    SegmentCutter.Listener listener =
+        new SegmentCutter.Listener() {
+          @Override
+          public void onSegment(CutSegment segment) {
+            String uri = "segment" + segment.index() + ".ts";
+            submit(writer, outDir.resolve(uri), segment.data());
+            segments.add(
+                new MediaSegment(
+                    uri,
+                    segment.durationUs(),
+                    "",
+                    Optional.empty(),
+                    segment.discontinuity(),
+                    List.copyOf(parts)));
+            parts.clear();
+          }
+
+          @Override
+          public void onPart(CutPart part) {
+            String uri = "segment" + part.segmentIndex() + ".part" + part.partIndex() + ".ts";
+            submit(writer, outDir.resolve(uri), part.data());
+            parts.add(new PartialSegment(uri, part.durationUs(), part.independent(), false));
+          }
+        };
+    SegmentCutter cutter = new SegmentCutter(targetUs, partUs, listener);
+    feed(input, cutter);
+    cutter.finish();
   }
 
   /**
@@ -179,18 +192,9 @@ public final class SegmentCli {
     }
   }
 
-  /** Writes a whole file with one write call where the OS allows (no 8 KiB slicing). */
-  private static void write(Path file, byte[] data) {
-    try (FileChannel channel =
-        FileChannel.open(
-            file,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer buffer = ByteBuffer.wrap(data);
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
+  private static void submit(BackgroundFileWriter writer, Path file, byte[] data) {
+    try {
+      writer.submit(file, data);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
