@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  *       <VARIABLE>: <reason>} to stderr (one line per bad variable) and exits with status 2; any
  *       other failure exits with 1;
  *   <li>installs a shutdown hook (SIGTERM, SIGINT) that stops the service gracefully, logging
- *       {@code stopping <name>} and {@code <name> stopped cleanly in N ms};
+ *       {@code stopping <name>} and {@code <name> stopped cleanly in N ms}; a start still waiting
+ *       for a dependency is interrupted first, so the stop never waits for Kafka or Cassandra;
  *   <li>starts the service; on failure logs at ERROR, stops what started and exits with 1;
  *   <li>blocks until the service has been stopped by the shutdown hook.
  * </ol>

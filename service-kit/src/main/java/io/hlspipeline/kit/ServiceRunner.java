@@ -5,9 +5,11 @@ import io.hlspipeline.kit.lifecycle.Lifecycle;
 import io.hlspipeline.kit.metrics.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +22,9 @@ final class ServiceRunner {
   static final int EXIT_START_FAILED = 1;
   static final int EXIT_CONFIG_ERROR = 2;
 
+  /** How long {@link #stop()} waits for an interrupted start to leave. */
+  static final Duration START_ABANDON_TIMEOUT = Duration.ofSeconds(10);
+
   private static final Logger log = LoggerFactory.getLogger(ServiceRunner.class);
 
   private final String serviceName;
@@ -27,6 +32,11 @@ final class ServiceRunner {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private volatile Lifecycle service;
+
+  /** The thread inside {@link #start()}, null when no start is under way. Guarded by this. */
+  private Thread startingThread;
+
+  private final CountDownLatch startLeft = new CountDownLatch(1);
 
   ServiceRunner(String serviceName, PrintStream stderr) {
     this.serviceName = Objects.requireNonNull(serviceName, "serviceName");
@@ -48,8 +58,30 @@ final class ServiceRunner {
     }
   }
 
-  /** Starts the built service; returns 0, or the exit code after stopping what had started. */
+  /**
+   * Starts the built service; returns 0, or the exit code after stopping what had started. A {@link
+   * #stop()} during the start interrupts the calling thread, so a start blocked on a dependency
+   * returns promptly.
+   */
   int start() {
+    synchronized (this) {
+      if (stopRequested.get()) {
+        startLeft.countDown();
+        return EXIT_START_FAILED;
+      }
+      startingThread = Thread.currentThread();
+    }
+    try {
+      return doStart();
+    } finally {
+      synchronized (this) {
+        startingThread = null;
+      }
+      startLeft.countDown();
+    }
+  }
+
+  private int doStart() {
     long t0 = System.nanoTime();
     log.info(
         "starting {} (pid {}, java {})",
@@ -59,6 +91,10 @@ final class ServiceRunner {
     try {
       service.start();
     } catch (Exception e) {
+      if (stopRequested.get()) {
+        log.info("start of {} abandoned: stop requested ({})", serviceName, e.toString());
+        return EXIT_START_FAILED;
+      }
       if (e instanceof ConfigException ce) {
         reportConfigError(ce);
       }
@@ -70,13 +106,31 @@ final class ServiceRunner {
     return 0;
   }
 
-  /** Stops the service once; later calls return at once. Never throws. */
+  /**
+   * Stops the service once; later calls return at once. Never throws. A start still under way is
+   * interrupted first (its dependency waits end with {@link InterruptedException}), and its thread
+   * given {@link #START_ABANDON_TIMEOUT} to leave before the service is stopped.
+   */
   void stop() {
     if (!stopRequested.compareAndSet(false, true)) {
       return;
     }
     long t0 = System.nanoTime();
     try {
+      Thread starting;
+      synchronized (this) {
+        starting = startingThread;
+      }
+      if (starting != null && starting != Thread.currentThread()) {
+        log.info("stop requested while {} is starting: interrupting the start", serviceName);
+        starting.interrupt();
+        if (!startLeft.await(START_ABANDON_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+          log.warn(
+              "start of {} still running {} after the interrupt",
+              serviceName,
+              START_ABANDON_TIMEOUT);
+        }
+      }
       Lifecycle s = service;
       if (s != null) {
         log.info("stopping {}", serviceName);

@@ -3,6 +3,7 @@ package io.hlspipeline.kit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hlspipeline.kit.config.ConfigException;
+import io.hlspipeline.kit.lifecycle.DependencyWait;
 import io.hlspipeline.kit.lifecycle.Lifecycle;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -10,6 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class ServiceRunnerTest {
@@ -106,5 +110,39 @@ class ServiceRunnerTest {
     runner.awaitStopped();
 
     assertThat(events).containsExactly("start", "stop");
+  }
+
+  @Test
+  void stop_whileStartWaitsForDependency_interruptsStartAndReturnsPromptly() throws Exception {
+    CountDownLatch waiting = new CountDownLatch(1);
+    List<String> stops = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Lifecycle blocked =
+        new Lifecycle() {
+          @Override
+          public void start() throws InterruptedException {
+            waiting.countDown();
+            DependencyWait.DEFAULT.until(
+                "nothing",
+                () -> {
+                  throw new IllegalStateException("dependency down");
+                });
+          }
+
+          @Override
+          public void stop() {
+            stops.add("stop");
+          }
+        };
+    assertThat(runner.create(Map.of(), (env, registry) -> blocked)).isZero();
+    CompletableFuture<Integer> start = CompletableFuture.supplyAsync(runner::start);
+    assertThat(waiting.await(10, TimeUnit.SECONDS)).isTrue();
+
+    long t0 = System.nanoTime();
+    runner.stop();
+    long stopMs = (System.nanoTime() - t0) / 1_000_000;
+
+    assertThat(stopMs).as("stop took %d ms", stopMs).isLessThan(3_000);
+    assertThat(start.get(5, TimeUnit.SECONDS)).isEqualTo(ServiceRunner.EXIT_START_FAILED);
+    assertThat(stops).containsExactly("stop");
   }
 }

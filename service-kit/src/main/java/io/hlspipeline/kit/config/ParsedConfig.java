@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.function.Function;
 
 /**
  * Typed values of a {@link ConfigDef}, immutable and thread-safe. Getters take the variable name;
@@ -23,6 +24,20 @@ public final class ParsedConfig {
 
   public String getString(String name) {
     return (String) get(name, ConfigType.STRING);
+  }
+
+  /**
+   * A STRING value turned into a richer type by {@code parser} (e.g. a list of storage endpoints);
+   * the parser's {@link IllegalArgumentException} becomes a {@link ConfigException} naming the
+   * variable, with the parser's message (which must not echo a secret).
+   */
+  public <T> T getString(String name, Function<String, T> parser) {
+    String text = getString(name);
+    try {
+      return parser.apply(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name, e.getMessage());
+    }
   }
 
   public int getInt(String name) {

@@ -1,0 +1,97 @@
+package io.hlspipeline.kit.config;
+
+/**
+ * The settings every service shares, declared here once: Kafka's bootstrap servers, the HTTP bind
+ * address and port, and how the services create the topics they write. A service adds them to its
+ * {@link ConfigDef} with the {@code define*} methods and reads them back with the typed readers.
+ *
+ * <pre>{@code
+ * ConfigDef def = CommonSettings.defineHttp(CommonSettings.defineKafkaBootstrap(new ConfigDef()), 8081, "HTTP port");
+ * ParsedConfig c = def.parse(env);
+ * CommonSettings.Http http = CommonSettings.http(c);
+ * }</pre>
+ */
+public final class CommonSettings {
+  public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
+  public static final String HTTP_BIND = "HTTP_BIND";
+  public static final String HTTP_PORT = "HTTP_PORT";
+  public static final String KAFKA_TOPIC_PARTITIONS = "KAFKA_TOPIC_PARTITIONS";
+  public static final String KAFKA_REPLICATION_FACTOR = "KAFKA_REPLICATION_FACTOR";
+
+  /**
+   * Where the service's HTTP server listens.
+   *
+   * @param bind address to bind, e.g. {@code 0.0.0.0}
+   * @param port TCP port, 0 for any free port
+   */
+  public record Http(String bind, int port) {}
+
+  /**
+   * How the service creates the topics it writes when they are missing.
+   *
+   * @param partitions partition count, 0 for each topic's own default
+   * @param replicationFactor replication factor, -1 for the broker default
+   */
+  public record TopicCreation(int partitions, short replicationFactor) {}
+
+  private CommonSettings() {}
+
+  /** Declares the required {@code KAFKA_BOOTSTRAP_SERVERS}. */
+  public static ConfigDef defineKafkaBootstrap(ConfigDef def) {
+    return def.define(
+        KAFKA_BOOTSTRAP_SERVERS,
+        ConfigType.STRING,
+        null,
+        Validator.nonEmpty(),
+        "Kafka bootstrap servers, host:port[,host:port]");
+  }
+
+  public static String kafkaBootstrapServers(ParsedConfig c) {
+    return c.getString(KAFKA_BOOTSTRAP_SERVERS);
+  }
+
+  /**
+   * Declares {@code HTTP_BIND} (default {@code 0.0.0.0}) and {@code HTTP_PORT}.
+   *
+   * @param defaultPort the service's port, e.g. 8081 for ingest
+   * @param portDoc what the port serves, for {@link ConfigDef#describe()}
+   */
+  public static ConfigDef defineHttp(ConfigDef def, int defaultPort, String portDoc) {
+    return def.define(
+            HTTP_BIND, ConfigType.STRING, "0.0.0.0", Validator.nonEmpty(), "HTTP bind address")
+        .define(HTTP_PORT, ConfigType.INT, defaultPort, Validator.range(0, 65535), portDoc);
+  }
+
+  public static Http http(ParsedConfig c) {
+    return new Http(c.getString(HTTP_BIND), c.getInt(HTTP_PORT));
+  }
+
+  /**
+   * Declares {@code KAFKA_TOPIC_PARTITIONS} and {@code KAFKA_REPLICATION_FACTOR} (default -1, the
+   * broker's).
+   *
+   * @param defaultPartitions partitions when unset (0: each topic's own default)
+   * @param minPartitions the smallest accepted value (0 only where 0 means "the topic's default")
+   * @param partitionsDoc which topics the count applies to
+   */
+  public static ConfigDef defineTopicCreation(
+      ConfigDef def, int defaultPartitions, int minPartitions, String partitionsDoc) {
+    return def.define(
+            KAFKA_TOPIC_PARTITIONS,
+            ConfigType.INT,
+            defaultPartitions,
+            Validator.range(minPartitions, 10_000),
+            partitionsDoc)
+        .define(
+            KAFKA_REPLICATION_FACTOR,
+            ConfigType.INT,
+            -1,
+            Validator.range(-1, Short.MAX_VALUE),
+            "replication factor of created topics, -1 for the broker default");
+  }
+
+  public static TopicCreation topicCreation(ParsedConfig c) {
+    return new TopicCreation(
+        c.getInt(KAFKA_TOPIC_PARTITIONS), (short) c.getInt(KAFKA_REPLICATION_FACTOR));
+  }
+}
