@@ -1,5 +1,6 @@
 package io.hlspipeline.catalog;
 
+import io.hlspipeline.kit.config.CommonSettings;
 import io.hlspipeline.kit.config.ConfigDef;
 import io.hlspipeline.kit.config.ConfigException;
 import io.hlspipeline.kit.config.ConfigType;
@@ -42,17 +43,17 @@ public record CatalogConfig(
     int kafkaTopicPartitions,
     short kafkaReplicationFactor) {
 
-  public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
-  public static final String HTTP_BIND = "HTTP_BIND";
-  public static final String HTTP_PORT = "HTTP_PORT";
+  public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
+  public static final String HTTP_BIND = CommonSettings.HTTP_BIND;
+  public static final String HTTP_PORT = CommonSettings.HTTP_PORT;
   public static final String CASSANDRA_CONTACT_POINTS = "CASSANDRA_CONTACT_POINTS";
   public static final String CASSANDRA_LOCAL_DC = "CASSANDRA_LOCAL_DC";
   public static final String CASSANDRA_KEYSPACE = "CASSANDRA_KEYSPACE";
   public static final String CASSANDRA_REPLICATION_FACTOR = "CASSANDRA_REPLICATION_FACTOR";
   public static final String CATALOG_APPLICATION_ID = "CATALOG_APPLICATION_ID";
   public static final String CATALOG_STATE_DIR = "CATALOG_STATE_DIR";
-  public static final String KAFKA_TOPIC_PARTITIONS = "KAFKA_TOPIC_PARTITIONS";
-  public static final String KAFKA_REPLICATION_FACTOR = "KAFKA_REPLICATION_FACTOR";
+  public static final String KAFKA_TOPIC_PARTITIONS = CommonSettings.KAFKA_TOPIC_PARTITIONS;
+  public static final String KAFKA_REPLICATION_FACTOR = CommonSettings.KAFKA_REPLICATION_FACTOR;
 
   /** CQL identifiers we accept unquoted: lowercase, so the keyspace name never needs quoting. */
   private static final String KEYSPACE_PATTERN = "[a-z][a-z0-9_]{0,47}";
@@ -71,21 +72,10 @@ public record CatalogConfig(
 
   /** The declared keys, for parsing and for the generated configuration docs. */
   public static ConfigDef definition() {
-    return new ConfigDef()
-        .define(
-            KAFKA_BOOTSTRAP_SERVERS,
-            ConfigType.STRING,
-            null,
-            Validator.nonEmpty(),
-            "Kafka bootstrap servers, host:port[,host:port]")
-        .define(HTTP_BIND, ConfigType.STRING, "0.0.0.0", Validator.nonEmpty(), "HTTP bind address")
-        .define(
-            HTTP_PORT,
-            ConfigType.INT,
-            8082,
-            Validator.range(0, 65535),
-            "HTTP port of the catalog API (/api/v1) and the admin endpoints")
-        .define(
+    ConfigDef def = CommonSettings.defineKafkaBootstrap(new ConfigDef());
+    CommonSettings.defineHttp(
+        def, 8082, "HTTP port of the catalog API (/api/v1) and the admin endpoints");
+    def.define(
             CASSANDRA_CONTACT_POINTS,
             ConfigType.LIST,
             null,
@@ -120,19 +110,9 @@ public record CatalogConfig(
             ConfigType.STRING,
             "",
             null,
-            "Kafka Streams state directory; empty for a fresh temporary directory")
-        .define(
-            KAFKA_TOPIC_PARTITIONS,
-            ConfigType.INT,
-            0,
-            Validator.range(0, 10_000),
-            "partitions of hls.segments if this service creates it, 0 for the default (24)")
-        .define(
-            KAFKA_REPLICATION_FACTOR,
-            ConfigType.INT,
-            -1,
-            Validator.range(-1, Short.MAX_VALUE),
-            "replication factor of created topics, -1 for the broker default");
+            "Kafka Streams state directory; empty for a fresh temporary directory");
+    return CommonSettings.defineTopicCreation(
+        def, 0, 0, "partitions of hls.segments if this service creates it, 0 for the default (24)");
   }
 
   /**
@@ -143,18 +123,20 @@ public record CatalogConfig(
   public static CatalogConfig fromEnv(Map<String, String> env) {
     ParsedConfig c = definition().parse(env);
     String stateDir = c.getString(CATALOG_STATE_DIR);
+    CommonSettings.Http http = CommonSettings.http(c);
+    CommonSettings.TopicCreation topics = CommonSettings.topicCreation(c);
     return new CatalogConfig(
-        c.getString(KAFKA_BOOTSTRAP_SERVERS),
-        c.getString(HTTP_BIND),
-        c.getInt(HTTP_PORT),
+        CommonSettings.kafkaBootstrapServers(c),
+        http.bind(),
+        http.port(),
         contactPoints(c.getList(CASSANDRA_CONTACT_POINTS)),
         c.getString(CASSANDRA_LOCAL_DC),
         c.getString(CASSANDRA_KEYSPACE),
         c.getInt(CASSANDRA_REPLICATION_FACTOR),
         c.getString(CATALOG_APPLICATION_ID),
         stateDir.isEmpty() ? null : Path.of(stateDir),
-        c.getInt(KAFKA_TOPIC_PARTITIONS),
-        (short) c.getInt(KAFKA_REPLICATION_FACTOR));
+        topics.partitions(),
+        topics.replicationFactor());
   }
 
   private static List<InetSocketAddress> contactPoints(List<String> hostPorts) {

@@ -9,7 +9,9 @@ import io.hlspipeline.events.Topics;
 import io.hlspipeline.events.catalog.CatalogApi;
 import io.hlspipeline.kit.http.AdminEndpoints;
 import io.hlspipeline.kit.http.HttpService;
+import io.hlspipeline.kit.http.PendingHandler;
 import io.hlspipeline.kit.http.ReadinessChecks;
+import io.hlspipeline.kit.lifecycle.DependencyWait;
 import io.hlspipeline.kit.lifecycle.Lifecycle;
 import io.hlspipeline.kit.lifecycle.LifecycleGroup;
 import io.hlspipeline.kit.metrics.KafkaMetrics;
@@ -20,10 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Objects;
-import java.util.Properties;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -34,14 +33,17 @@ import org.slf4j.LoggerFactory;
  * and serves it over HTTP ({@link CatalogApi}), with {@code /health/live}, {@code /health/ready}
  * (Kafka Streams RUNNING and Cassandra up) and {@code /metrics}.
  *
- * <p>Start order: Cassandra (schema applied), the topic, Kafka Streams, HTTP; stopped in reverse.
- * Start and stop are idempotent; one instance starts at most once.
+ * <p>Start order: HTTP (so probes answer at once; readiness names {@code cassandra}, {@code
+ * topics}, {@code kafka-streams} until each is up), Cassandra (schema applied), the topic, Kafka
+ * Streams; Cassandra and the topic are awaited with backoff, and an interrupt ends the wait.
+ * Stopped in reverse. Start and stop are idempotent; one instance starts at most once.
  */
 public final class CatalogService implements Lifecycle {
   private static final Logger log = LoggerFactory.getLogger(CatalogService.class);
   private static final int HTTP_THREADS = 4;
   private static final Duration STREAMS_CLOSE_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration CASSANDRA_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
   private final CatalogConfig config;
   private final PrometheusMeterRegistry registry;
@@ -52,20 +54,25 @@ public final class CatalogService implements Lifecycle {
   // Created by start(), released by stop(); guarded by the group's serialization of start/stop.
   private volatile CassandraCatalogStore store;
   private volatile KafkaStreams streams;
+  private volatile boolean topicsReady;
+  private final PendingHandler apiRoute = new PendingHandler(RETRY_AFTER);
 
   public CatalogService(CatalogConfig config, PrometheusMeterRegistry registry) {
     this.config = Objects.requireNonNull(config, "config");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.http = new HttpService(config.httpBind(), config.httpPort(), HTTP_THREADS);
     readiness.register("cassandra", () -> store != null && store.isAvailable());
+    readiness.register("topics", () -> topicsReady);
     readiness.register(
         "kafka-streams", () -> streams != null && streams.state() == KafkaStreams.State.RUNNING);
     AdminEndpoints.install(http, registry, readiness);
-    http.route(CatalogApi.STREAMS, exchange -> new CatalogHttpHandler(store).handle(exchange));
+    http.route(CatalogApi.STREAMS, apiRoute);
+    // HTTP first: probes answer while Cassandra and Kafka are awaited (with backoff; a stop
+    // interrupts the wait); the API is 503 + Retry-After until the store is connected.
+    group.add("http", http);
     group.add("cassandra", new StoreLifecycle());
     group.add("topics", new TopicsLifecycle());
     group.add("kafka-streams", new StreamsLifecycle());
-    group.add("http", http);
   }
 
   /** The HTTP port (useful with port 0). */
@@ -91,19 +98,24 @@ public final class CatalogService implements Lifecycle {
 
   private final class StoreLifecycle implements Lifecycle {
     @Override
-    public void start() {
-      store =
-          CassandraCatalogStore.connect(
-              new CassandraSettings(
-                  config.cassandraContactPoints(),
-                  config.cassandraLocalDc(),
-                  config.cassandraKeyspace(),
-                  config.cassandraReplicationFactor(),
-                  CASSANDRA_REQUEST_TIMEOUT));
+    public void start() throws InterruptedException {
+      CassandraSettings settings =
+          new CassandraSettings(
+              config.cassandraContactPoints(),
+              config.cassandraLocalDc(),
+              config.cassandraKeyspace(),
+              config.cassandraReplicationFactor(),
+              CASSANDRA_REQUEST_TIMEOUT);
+      CassandraCatalogStore s =
+          DependencyWait.DEFAULT.untilValue(
+              "cassandra", () -> CassandraCatalogStore.connect(settings));
+      store = s;
+      apiRoute.set(exchange -> new CatalogHttpHandler(s).handle(exchange));
     }
 
     @Override
     public void stop() {
+      apiRoute.clear();
       CassandraCatalogStore s = store;
       if (s != null) {
         s.close();
@@ -114,16 +126,21 @@ public final class CatalogService implements Lifecycle {
   private final class TopicsLifecycle implements Lifecycle {
     @Override
     public void start() throws InterruptedException {
-      Properties p = new Properties();
-      p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
-      try (Admin admin = Admin.create(p)) {
-        TopicCreator.ensure(
-            admin, config.kafkaTopicPartitions(), config.kafkaReplicationFactor(), Topics.SEGMENTS);
-      }
+      DependencyWait.DEFAULT.until(
+          "kafka topic " + Topics.SEGMENTS.name(),
+          () ->
+              TopicCreator.ensure(
+                  config.kafkaBootstrapServers(),
+                  config.kafkaTopicPartitions(),
+                  config.kafkaReplicationFactor(),
+                  Topics.SEGMENTS));
+      topicsReady = true;
     }
 
     @Override
-    public void stop() {}
+    public void stop() {
+      topicsReady = false;
+    }
   }
 
   private final class StreamsLifecycle implements Lifecycle {

@@ -1,5 +1,6 @@
 package io.hlspipeline.ingest;
 
+import io.hlspipeline.kit.config.CommonSettings;
 import io.hlspipeline.kit.config.ConfigDef;
 import io.hlspipeline.kit.config.ConfigException;
 import io.hlspipeline.kit.config.ConfigType;
@@ -32,12 +33,12 @@ public record IngestConfig(
     int maxStreams,
     Duration idleTimeout) {
 
-  public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
-  public static final String HTTP_BIND = "HTTP_BIND";
-  public static final String HTTP_PORT = "HTTP_PORT";
+  public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
+  public static final String HTTP_BIND = CommonSettings.HTTP_BIND;
+  public static final String HTTP_PORT = CommonSettings.HTTP_PORT;
   public static final String STREAM_KEY_SECRET = "STREAM_KEY_SECRET";
-  public static final String KAFKA_TOPIC_PARTITIONS = "KAFKA_TOPIC_PARTITIONS";
-  public static final String KAFKA_REPLICATION_FACTOR = "KAFKA_REPLICATION_FACTOR";
+  public static final String KAFKA_TOPIC_PARTITIONS = CommonSettings.KAFKA_TOPIC_PARTITIONS;
+  public static final String KAFKA_REPLICATION_FACTOR = CommonSettings.KAFKA_REPLICATION_FACTOR;
   public static final String INGEST_MAX_STREAMS = "INGEST_MAX_STREAMS";
   public static final String INGEST_IDLE_TIMEOUT = "INGEST_IDLE_TIMEOUT";
 
@@ -53,35 +54,14 @@ public record IngestConfig(
 
   /** The declared keys, for parsing and for the generated configuration docs. */
   public static ConfigDef definition() {
-    return new ConfigDef()
-        .define(
-            KAFKA_BOOTSTRAP_SERVERS,
-            ConfigType.STRING,
-            null,
-            Validator.nonEmpty(),
-            "Kafka bootstrap servers, host:port[,host:port]")
-        .define(HTTP_BIND, ConfigType.STRING, "0.0.0.0", Validator.nonEmpty(), "HTTP bind address")
-        .define(
-            HTTP_PORT,
-            ConfigType.INT,
-            8081,
-            Validator.range(0, 65535),
-            "HTTP port for MPEG-TS push (PUT/POST /ingest/{streamKey}) and admin endpoints")
-        .defineSecret(
-            STREAM_KEY_SECRET, null, "HMAC-SHA256 secret that signs stream keys, at least 16 bytes")
-        .define(
-            KAFKA_TOPIC_PARTITIONS,
-            ConfigType.INT,
-            24,
-            Validator.range(1, 10_000),
-            "partitions of hls.ingest when this service creates it")
-        .define(
-            KAFKA_REPLICATION_FACTOR,
-            ConfigType.INT,
-            -1,
-            Validator.range(-1, Short.MAX_VALUE),
-            "replication factor of created topics, -1 for the broker default")
-        .define(
+    ConfigDef def = CommonSettings.defineKafkaBootstrap(new ConfigDef());
+    CommonSettings.defineHttp(
+        def, 8081, "HTTP port for MPEG-TS push (PUT/POST /ingest/{streamKey}) and admin endpoints");
+    def.defineSecret(
+        STREAM_KEY_SECRET, null, "HMAC-SHA256 secret that signs stream keys, at least 16 bytes");
+    CommonSettings.defineTopicCreation(
+        def, 24, 1, "partitions of hls.ingest when this service creates it");
+    return def.define(
             INGEST_MAX_STREAMS,
             ConfigType.INT,
             200,
@@ -107,13 +87,15 @@ public record IngestConfig(
       throw new ConfigException(
           STREAM_KEY_SECRET, "must be at least " + MIN_SECRET_BYTES + " bytes long");
     }
+    CommonSettings.Http http = CommonSettings.http(c);
+    CommonSettings.TopicCreation topics = CommonSettings.topicCreation(c);
     return new IngestConfig(
-        c.getString(KAFKA_BOOTSTRAP_SERVERS),
-        c.getString(HTTP_BIND),
-        c.getInt(HTTP_PORT),
+        CommonSettings.kafkaBootstrapServers(c),
+        http.bind(),
+        http.port(),
         secret,
-        c.getInt(KAFKA_TOPIC_PARTITIONS),
-        (short) c.getInt(KAFKA_REPLICATION_FACTOR),
+        topics.partitions(),
+        topics.replicationFactor(),
         c.getInt(INGEST_MAX_STREAMS),
         c.getDuration(INGEST_IDLE_TIMEOUT));
   }

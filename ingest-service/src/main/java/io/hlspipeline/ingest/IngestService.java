@@ -10,8 +10,10 @@ import io.hlspipeline.ingest.session.PublishSessions;
 import io.hlspipeline.ingest.session.SessionIds;
 import io.hlspipeline.kit.http.AdminEndpoints;
 import io.hlspipeline.kit.http.HttpService;
+import io.hlspipeline.kit.http.PendingHandler;
 import io.hlspipeline.kit.http.ReadinessChecks;
 import io.hlspipeline.kit.kafka.KafkaProps;
+import io.hlspipeline.kit.lifecycle.DependencyWait;
 import io.hlspipeline.kit.lifecycle.Lifecycle;
 import io.hlspipeline.kit.metrics.KafkaMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -19,8 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -32,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * ingest-service: accepts MPEG-TS pushed over HTTP and writes it to {@code hls.ingest}, plus the
  * admin endpoints ({@code /health/live}, {@code /health/ready}, {@code /metrics}) on the same port.
  *
- * <p>{@link #start()} creates the topic if missing, then opens the Kafka producer and the HTTP
- * server; {@link #stop()} ends every open session (reason {@code shutdown}), stops HTTP and flushes
- * the producer. Both are idempotent.
+ * <p>{@link #start()} opens the HTTP server first ({@code /health/live} answers at once, {@code
+ * /health/ready} is 503 naming {@code topics} and {@code kafka-producer}, {@code /ingest/} is 503
+ * with {@code Retry-After}), then waits for Kafka with backoff (an interrupt ends the wait) to
+ * create the topic if missing and open the producer; {@link #stop()} ends every open session
+ * (reason {@code shutdown}), stops HTTP and flushes the producer. Both are idempotent.
  */
 public final class IngestService implements Lifecycle {
   private static final Logger log = LoggerFactory.getLogger(IngestService.class);
@@ -43,16 +45,21 @@ public final class IngestService implements Lifecycle {
   private static final int SPARE_HTTP_THREADS = 8;
 
   private static final Duration PRODUCER_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
   private final IngestConfig config;
   private final PrometheusMeterRegistry registry;
   private final Clock clock;
 
-  private KafkaProducer<String, byte[]> producer;
+  private volatile KafkaProducer<String, byte[]> producer;
   private AutoCloseable producerMetrics;
   private PublishSessions sessions;
   private IdleConnections idleConnections;
   private HttpService http;
+  private volatile boolean topicsReady;
+
+  /** {@code /ingest/}: 503 + Retry-After until Kafka is reachable and the producer open. */
+  private final PendingHandler ingestRoute = new PendingHandler(RETRY_AFTER);
 
   public IngestService(IngestConfig config, PrometheusMeterRegistry registry) {
     this(config, registry, Clock.systemUTC());
@@ -71,27 +78,39 @@ public final class IngestService implements Lifecycle {
     }
     log.info("starting ingest with {}", config);
     try {
-      ensureTopic();
-      producer =
-          new KafkaProducer<>(producerProps(), new StringSerializer(), new ByteArraySerializer());
-      producerMetrics = KafkaMetrics.bindProducer(producer, registry);
-      sessions =
-          new PublishSessions(
-              new IngestPublisher(producer), new SessionIds(clock), clock, config.maxStreams());
-      IngestMetrics metrics = new IngestMetrics(registry, sessions::size);
-      idleConnections = new IdleConnections(config.idleTimeout());
+      // HTTP first, so probes answer while Kafka is still out of reach; /ingest/ is 503 until then.
       HttpService server =
           new HttpService(
               config.httpBind(), config.httpPort(), config.maxStreams() + SPARE_HTTP_THREADS);
-      server.route(
-          HttpIngestHandler.PATH_PREFIX,
-          new HttpIngestHandler(
-              new StreamKeys(config.streamKeySecret()), sessions, idleConnections, metrics));
+      server.route(HttpIngestHandler.PATH_PREFIX, ingestRoute);
       ReadinessChecks readiness = new ReadinessChecks();
+      readiness.register("topics", () -> topicsReady);
       readiness.register("kafka-producer", () -> producer != null);
       AdminEndpoints.install(server, registry, readiness);
       server.start();
       http = server;
+
+      DependencyWait.DEFAULT.until(
+          "kafka topic " + Topics.INGEST.name(),
+          () ->
+              TopicCreator.ensure(
+                  config.kafkaBootstrapServers(),
+                  config.kafkaTopicPartitions(),
+                  config.kafkaReplicationFactor(),
+                  Topics.INGEST));
+      topicsReady = true;
+      KafkaProducer<String, byte[]> p =
+          new KafkaProducer<>(producerProps(), new StringSerializer(), new ByteArraySerializer());
+      producerMetrics = KafkaMetrics.bindProducer(p, registry);
+      sessions =
+          new PublishSessions(
+              new IngestPublisher(p), new SessionIds(clock), clock, config.maxStreams());
+      IngestMetrics metrics = new IngestMetrics(registry, sessions::size);
+      idleConnections = new IdleConnections(config.idleTimeout());
+      ingestRoute.set(
+          new HttpIngestHandler(
+              new StreamKeys(config.streamKeySecret()), sessions, idleConnections, metrics));
+      producer = p;
     } catch (Exception | Error e) {
       stop();
       throw e;
@@ -108,6 +127,7 @@ public final class IngestService implements Lifecycle {
 
   @Override
   public synchronized void stop() throws Exception {
+    ingestRoute.clear();
     if (sessions != null) {
       sessions.endAll();
     }
@@ -128,15 +148,7 @@ public final class IngestService implements Lifecycle {
       producerMetrics = null;
     }
     sessions = null;
-  }
-
-  private void ensureTopic() throws InterruptedException {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
-    try (Admin admin = Admin.create(props)) {
-      TopicCreator.ensure(
-          admin, config.kafkaTopicPartitions(), config.kafkaReplicationFactor(), Topics.INGEST);
-    }
+    topicsReady = false;
   }
 
   private Properties producerProps() {

@@ -1,5 +1,6 @@
 package io.hlspipeline.segmenter;
 
+import io.hlspipeline.kit.config.CommonSettings;
 import io.hlspipeline.kit.config.ConfigDef;
 import io.hlspipeline.kit.config.ConfigException;
 import io.hlspipeline.kit.config.ConfigType;
@@ -36,15 +37,15 @@ public record SegmenterConfig(
     short kafkaReplicationFactor,
     Duration idleTimeout) {
 
-  public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
-  public static final String HTTP_BIND = "HTTP_BIND";
-  public static final String HTTP_PORT = "HTTP_PORT";
+  public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
+  public static final String HTTP_BIND = CommonSettings.HTTP_BIND;
+  public static final String HTTP_PORT = CommonSettings.HTTP_PORT;
   public static final String S3_ENDPOINTS = "S3_ENDPOINTS";
   public static final String S3_REPLICATION = "S3_REPLICATION";
   public static final String SEGMENT_TARGET_DURATION = "SEGMENT_TARGET_DURATION";
   public static final String SEGMENTER_GROUP_ID = "SEGMENTER_GROUP_ID";
-  public static final String KAFKA_TOPIC_PARTITIONS = "KAFKA_TOPIC_PARTITIONS";
-  public static final String KAFKA_REPLICATION_FACTOR = "KAFKA_REPLICATION_FACTOR";
+  public static final String KAFKA_TOPIC_PARTITIONS = CommonSettings.KAFKA_TOPIC_PARTITIONS;
+  public static final String KAFKA_REPLICATION_FACTOR = CommonSettings.KAFKA_REPLICATION_FACTOR;
   public static final String SEGMENTER_IDLE_TIMEOUT = "SEGMENTER_IDLE_TIMEOUT";
 
   public SegmenterConfig {
@@ -52,26 +53,9 @@ public record SegmenterConfig(
   }
 
   public static ConfigDef definition() {
-    return new ConfigDef()
-        .define(
-            KAFKA_BOOTSTRAP_SERVERS,
-            ConfigType.STRING,
-            null,
-            Validator.nonEmpty(),
-            "Kafka bootstrap servers, host:port[,host:port]")
-        .define(
-            HTTP_BIND,
-            ConfigType.STRING,
-            "0.0.0.0",
-            Validator.nonEmpty(),
-            "admin HTTP bind address")
-        .define(
-            HTTP_PORT,
-            ConfigType.INT,
-            8083,
-            Validator.range(0, 65535),
-            "admin HTTP port (/health/live, /health/ready, /metrics)")
-        .defineSecret(
+    ConfigDef def = CommonSettings.defineKafkaBootstrap(new ConfigDef());
+    CommonSettings.defineHttp(def, 8083, "admin HTTP port (/health/live, /health/ready, /metrics)");
+    def.defineSecret(
             S3_ENDPOINTS,
             null,
             "storage servers: id=a,url=http://..,bucket=hls,region=..,accessKey=..,secretKey=..;id=b,...")
@@ -92,25 +76,15 @@ public record SegmenterConfig(
             ConfigType.STRING,
             "hls-segmenter",
             Validator.pattern("[A-Za-z0-9._-]{1,200}"),
-            "Kafka consumer group of the segmenter workers")
-        .define(
-            KAFKA_TOPIC_PARTITIONS,
-            ConfigType.INT,
-            24,
-            Validator.range(1, 10_000),
-            "partitions of topics this service creates (keep equal to hls.ingest's)")
-        .define(
-            KAFKA_REPLICATION_FACTOR,
-            ConfigType.INT,
-            -1,
-            Validator.range(-1, Short.MAX_VALUE),
-            "replication factor of created topics, -1 for the broker default")
-        .define(
-            SEGMENTER_IDLE_TIMEOUT,
-            ConfigType.DURATION,
-            "30s",
-            Validator.durationRange(Duration.ofSeconds(1), Duration.ofHours(1)),
-            "an open stream without data for this long is closed (its ingest died)");
+            "Kafka consumer group of the segmenter workers");
+    CommonSettings.defineTopicCreation(
+        def, 24, 1, "partitions of topics this service creates (keep equal to hls.ingest's)");
+    return def.define(
+        SEGMENTER_IDLE_TIMEOUT,
+        ConfigType.DURATION,
+        "30s",
+        Validator.durationRange(Duration.ofSeconds(1), Duration.ofHours(1)),
+        "an open stream without data for this long is closed (its ingest died)");
   }
 
   /**
@@ -118,12 +92,7 @@ public record SegmenterConfig(
    */
   public static SegmenterConfig fromEnv(Map<String, String> env) {
     ParsedConfig c = definition().parse(env);
-    List<S3Endpoint> endpoints;
-    try {
-      endpoints = S3Endpoint.parseList(c.getString(S3_ENDPOINTS));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(S3_ENDPOINTS, e.getMessage());
-    }
+    List<S3Endpoint> endpoints = c.getString(S3_ENDPOINTS, S3Endpoint::parseList);
     int replication = c.getInt(S3_REPLICATION);
     if (replication > endpoints.size()) {
       throw new ConfigException(
@@ -133,16 +102,18 @@ public record SegmenterConfig(
               + "), got "
               + replication);
     }
+    CommonSettings.Http http = CommonSettings.http(c);
+    CommonSettings.TopicCreation topics = CommonSettings.topicCreation(c);
     return new SegmenterConfig(
-        c.getString(KAFKA_BOOTSTRAP_SERVERS),
-        c.getString(HTTP_BIND),
-        c.getInt(HTTP_PORT),
+        CommonSettings.kafkaBootstrapServers(c),
+        http.bind(),
+        http.port(),
         endpoints,
         replication,
         c.getDuration(SEGMENT_TARGET_DURATION),
         c.getString(SEGMENTER_GROUP_ID),
-        c.getInt(KAFKA_TOPIC_PARTITIONS),
-        (short) c.getInt(KAFKA_REPLICATION_FACTOR),
+        topics.partitions(),
+        topics.replicationFactor(),
         c.getDuration(SEGMENTER_IDLE_TIMEOUT));
   }
 }

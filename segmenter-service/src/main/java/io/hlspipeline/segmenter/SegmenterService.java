@@ -5,14 +5,12 @@ import io.hlspipeline.events.Topics;
 import io.hlspipeline.kit.http.AdminEndpoints;
 import io.hlspipeline.kit.http.HttpService;
 import io.hlspipeline.kit.http.ReadinessChecks;
+import io.hlspipeline.kit.lifecycle.DependencyWait;
 import io.hlspipeline.kit.lifecycle.Lifecycle;
 import io.hlspipeline.segmenter.worker.SegmenterWorker;
 import io.hlspipeline.storage.SegmentStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
-import java.util.Properties;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * servers and announces them on {@code hls.segments}, exactly once per segment (see {@link
  * SegmenterWorker}). Admin endpoints only on HTTP.
  *
- * <p>{@link #start()} creates missing topics and buckets, then starts the worker and HTTP; {@link
- * #stop()} stops them in reverse order. Both are idempotent.
+ * <p>{@link #start()} opens the admin HTTP first ({@code /health/ready} 503 naming {@code topics},
+ * {@code storage}, {@code kafka-consumer} until each is up), then waits with backoff (an interrupt
+ * ends the wait) to create missing topics and buckets, then starts the worker; {@link #stop()}
+ * stops them in reverse order. Both are idempotent.
  */
 public final class SegmenterService implements Lifecycle {
   private static final Logger log = LoggerFactory.getLogger(SegmenterService.class);
@@ -33,8 +33,10 @@ public final class SegmenterService implements Lifecycle {
   private final Clock clock;
 
   private SegmentStore store;
-  private SegmenterWorker worker;
+  private volatile SegmenterWorker worker;
   private HttpService http;
+  private volatile boolean topicsReady;
+  private volatile boolean bucketsReady;
 
   public SegmenterService(SegmenterConfig config, PrometheusMeterRegistry registry) {
     this(config, registry, Clock.systemUTC());
@@ -53,21 +55,42 @@ public final class SegmenterService implements Lifecycle {
     }
     log.info("starting segmenter with {}", config);
     try {
-      ensureTopics();
-      store = new SegmentStore(config.s3Endpoints(), config.s3Replication(), registry);
-      store.ensureBuckets();
+      // Admin HTTP first, so probes answer while Kafka or storage is still out of reach.
+      HttpService server =
+          new HttpService(config.httpBind(), config.httpPort(), ADMIN_HTTP_THREADS);
+      ReadinessChecks readiness = new ReadinessChecks();
+      readiness.register("topics", () -> topicsReady);
+      readiness.register("storage", () -> bucketsReady);
+      readiness.register(
+          "kafka-consumer",
+          () -> {
+            SegmenterWorker w = worker;
+            return w != null && w.ready();
+          });
+      AdminEndpoints.install(server, registry, readiness);
+      server.start();
+      http = server;
+
+      DependencyWait.DEFAULT.until(
+          "kafka topics",
+          () ->
+              TopicCreator.ensure(
+                  config.kafkaBootstrapServers(),
+                  config.kafkaTopicPartitions(),
+                  config.kafkaReplicationFactor(),
+                  Topics.INGEST,
+                  Topics.SEGMENTS,
+                  Topics.SEGMENTER_STATE));
+      topicsReady = true;
+      SegmentStore s = new SegmentStore(config.s3Endpoints(), config.s3Replication(), registry);
+      store = s;
+      DependencyWait.DEFAULT.until("storage buckets", s::ensureBuckets);
+      bucketsReady = true;
       SegmenterWorker w =
           new SegmenterWorker(
               config, store, new SegmenterMetrics(registry, () -> openStreams()), clock);
       worker = w;
       w.start();
-      HttpService server =
-          new HttpService(config.httpBind(), config.httpPort(), ADMIN_HTTP_THREADS);
-      ReadinessChecks readiness = new ReadinessChecks();
-      readiness.register("kafka-consumer", w::ready);
-      AdminEndpoints.install(server, registry, readiness);
-      server.start();
-      http = server;
     } catch (Exception | Error e) {
       stop();
       throw e;
@@ -107,19 +130,7 @@ public final class SegmenterService implements Lifecycle {
       store.close();
       store = null;
     }
-  }
-
-  private void ensureTopics() throws InterruptedException {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
-    try (Admin admin = Admin.create(props)) {
-      TopicCreator.ensure(
-          admin,
-          config.kafkaTopicPartitions(),
-          config.kafkaReplicationFactor(),
-          Topics.INGEST,
-          Topics.SEGMENTS,
-          Topics.SEGMENTER_STATE);
-    }
+    topicsReady = false;
+    bucketsReady = false;
   }
 }
