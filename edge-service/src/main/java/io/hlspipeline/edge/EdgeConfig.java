@@ -1,5 +1,6 @@
 package io.hlspipeline.edge;
 
+import io.hlspipeline.kit.config.CommonSettings;
 import io.hlspipeline.kit.config.ConfigDef;
 import io.hlspipeline.kit.config.ConfigException;
 import io.hlspipeline.kit.config.ConfigType;
@@ -50,9 +51,9 @@ public record EdgeConfig(
     Duration followWindow,
     int prefetchConcurrency) {
 
-  public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
-  public static final String HTTP_BIND = "HTTP_BIND";
-  public static final String HTTP_PORT = "HTTP_PORT";
+  public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
+  public static final String HTTP_BIND = CommonSettings.HTTP_BIND;
+  public static final String HTTP_PORT = CommonSettings.HTTP_PORT;
   public static final String HTTP_THREADS = "HTTP_THREADS";
   public static final String CATALOG_URL = "CATALOG_URL";
   public static final String EDGE_CATALOG_TIMEOUT = "EDGE_CATALOG_TIMEOUT";
@@ -66,20 +67,9 @@ public record EdgeConfig(
   public static final String EDGE_PREFETCH_CONCURRENCY = "EDGE_PREFETCH_CONCURRENCY";
 
   private static final ConfigDef DEFINITION =
-      new ConfigDef()
-          .define(
-              KAFKA_BOOTSTRAP_SERVERS,
-              ConfigType.STRING,
-              null,
-              Validator.nonEmpty(),
-              "Kafka bootstrap servers, host:port[,host:port]")
-          .define(
-              HTTP_BIND, ConfigType.STRING, "0.0.0.0", null, "address the viewer HTTP server binds")
-          .define(
-              HTTP_PORT,
-              ConfigType.INT,
+      CommonSettings.defineHttp(
+              CommonSettings.defineKafkaBootstrap(new ConfigDef()),
               8080,
-              Validator.range(0, 65535),
               "viewer HTTP port (0: any free port)")
           .define(
               HTTP_THREADS, ConfigType.INT, 32, Validator.range(1, 1024), "HTTP handler threads")
@@ -169,23 +159,19 @@ public record EdgeConfig(
     if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
       throw new ConfigException(CATALOG_URL, "must be an http:// or https:// URL");
     }
-    List<S3Endpoint> endpoints;
-    try {
-      endpoints = S3Endpoint.parseList(c.getString(S3_ENDPOINTS));
-    } catch (IllegalArgumentException e) {
-      // S3Endpoint's messages never carry secret values.
-      throw new ConfigException(S3_ENDPOINTS, e.getMessage());
-    }
+    // S3Endpoint's messages never carry secret values.
+    List<S3Endpoint> endpoints = c.getString(S3_ENDPOINTS, S3Endpoint::parseList);
     int live = c.getInt(LIVE_WINDOW_SEGMENTS);
     int held = c.getInt(EDGE_WINDOW_MAX_SEGMENTS);
     if (held < live) {
       throw new ConfigException(
           EDGE_WINDOW_MAX_SEGMENTS, "must be at least " + LIVE_WINDOW_SEGMENTS + " (" + live + ")");
     }
+    CommonSettings.Http http = CommonSettings.http(c);
     return new EdgeConfig(
-        c.getString(KAFKA_BOOTSTRAP_SERVERS),
-        c.getString(HTTP_BIND),
-        c.getInt(HTTP_PORT),
+        CommonSettings.kafkaBootstrapServers(c),
+        http.bind(),
+        http.port(),
         c.getInt(HTTP_THREADS),
         stripTrailingSlash(catalog),
         c.getDuration(EDGE_CATALOG_TIMEOUT),

@@ -24,6 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
@@ -41,8 +42,9 @@ import org.slf4j.MDC;
  * partitions and starts each at {@code offsetsForTimes(now − followWindow)} (the end if nothing is
  * that recent), with {@code read_committed} so aborted or open segmenter transactions are never
  * seen. Partitions are re-listed every {@link #PARTITION_REFRESH}, which covers a topic created
- * after the edge started and partitions added later. A record that does not decode is counted,
- * logged and skipped.
+ * after the edge started and partitions added later; while Kafka does not answer, the listing is
+ * retried every {@link #UNREACHABLE_RETRY} (the follower stays alive, not caught up). A record that
+ * does not decode is counted, logged and skipped.
  *
  * <p>One thread runs the loop; {@link #caughtUp()} turns true once every partition assigned at the
  * first assignment has been read up to its end offset of that moment (readiness).
@@ -52,6 +54,9 @@ public final class SegmentsFollower implements Lifecycle {
 
   static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
   static final Duration PARTITION_REFRESH = Duration.ofSeconds(5);
+
+  /** Pause before listing partitions again while Kafka does not answer. */
+  static final Duration UNREACHABLE_RETRY = Duration.ofSeconds(1);
 
   private final String bootstrapServers;
   private final String clientId;
@@ -123,21 +128,35 @@ public final class SegmentsFollower implements Lifecycle {
   }
 
   private void run() {
+    long unreachableSince = 0;
     Set<TopicPartition> assigned = Set.of();
     Map<TopicPartition, Long> catchUpEnds = null;
     long nextRefreshNanos = 0;
     try {
       while (running) {
         if (System.nanoTime() >= nextRefreshNanos) {
-          Set<TopicPartition> current = listPartitions();
-          if (!current.equals(assigned) && !current.isEmpty()) {
-            assign(current, assigned);
-            if (catchUpEnds == null) {
-              catchUpEnds = new HashMap<>(consumer.endOffsets(current));
+          try {
+            Set<TopicPartition> current = listPartitions();
+            if (!current.equals(assigned) && !current.isEmpty()) {
+              assign(current, assigned);
+              if (catchUpEnds == null) {
+                catchUpEnds = new HashMap<>(consumer.endOffsets(current));
+              }
+              assigned = current;
             }
-            assigned = current;
+            nextRefreshNanos = System.nanoTime() + PARTITION_REFRESH.toNanos();
+            unreachableSince = 0;
+          } catch (WakeupException e) {
+            throw e;
+          } catch (KafkaException e) {
+            // Kafka not reachable (yet): stay alive and not ready, retry after a pause.
+            if (unreachableSince == 0) {
+              unreachableSince = System.nanoTime();
+              log.warn("{} not reachable, retrying: {}", Topics.SEGMENTS.name(), e.toString());
+            }
+            stopped.await(UNREACHABLE_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+            continue;
           }
-          nextRefreshNanos = System.nanoTime() + PARTITION_REFRESH.toNanos();
         }
         if (assigned.isEmpty()) {
           // Topic not created yet: wait for it without spinning (stop() counts the latch down).
