@@ -28,6 +28,9 @@ import java.util.Map;
  * <p>Used by {@link StandaloneMain} and by the end-to-end test, so both run the same wiring.
  */
 public final class Pipeline implements Lifecycle {
+  /** catalog-service's default {@code CATALOG_APPLICATION_ID}. */
+  public static final String DEFAULT_CATALOG_APPLICATION_ID = "hls-catalog";
+
   private final LifecycleGroup group = new LifecycleGroup();
   private final Map<String, Map<String, String>> envs = new HashMap<>();
   private final int ingestPort;
@@ -43,6 +46,21 @@ public final class Pipeline implements Lifecycle {
    */
   public Pipeline(
       PipelineEndpoints endpoints, Path workDir, int targetDurationSec, int liveWindowSegments) {
+    this(endpoints, workDir, targetDurationSec, liveWindowSegments, DEFAULT_CATALOG_APPLICATION_ID);
+  }
+
+  /**
+   * As above, with the catalog's Kafka Streams application id. Tests that run pipelines one after
+   * another on the same Kafka give each its own: a stopped Kafka Streams member does not leave its
+   * group, so a successor with the same id would wait for the session timeout before it gets the
+   * partitions.
+   */
+  public Pipeline(
+      PipelineEndpoints endpoints,
+      Path workDir,
+      int targetDurationSec,
+      int liveWindowSegments,
+      String catalogApplicationId) {
     PipelineEndpoints.Ports ports = endpoints.ports();
     ingestPort = orFree(ports.ingest());
     catalogPort = orFree(ports.catalog());
@@ -64,6 +82,7 @@ public final class Pipeline implements Lifecycle {
             + endpoints.cassandraContactPoint().getPort());
     catalog.put("CASSANDRA_REPLICATION_FACTOR", "1");
     catalog.put("CATALOG_STATE_DIR", workDir.resolve("catalog-state").toString());
+    catalog.put("CATALOG_APPLICATION_ID", catalogApplicationId);
 
     Map<String, String> segmenter = new HashMap<>(common);
     segmenter.put("HTTP_PORT", String.valueOf(segmenterPort));

@@ -91,7 +91,9 @@ public final class StandaloneMain {
             2,
             secret,
             PipelineEndpoints.Ports.defaults());
-    Pipeline pipeline = new Pipeline(endpoints, dataDir.resolve("services"), targetDurationSec, LIVE_WINDOW_SEGMENTS);
+    Pipeline pipeline =
+        new Pipeline(
+            endpoints, dataDir.resolve("services"), targetDurationSec, LIVE_WINDOW_SEGMENTS);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -148,6 +150,7 @@ public final class StandaloneMain {
                 + publishUrl,
             "Play it:",
             "  ffplay " + playUrl + "      (or VLC / Safari with the same URL)",
+            "Watch in a browser: " + pipeline.edgeUrl() + "/player/" + streamId,
             "",
             "Ctrl-C stops everything."));
 
