@@ -6,7 +6,9 @@ import static io.hlspipeline.media.ts.TsPacket.TS_SYNC_BYTE;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Writes one program as an MPEG-2 transport stream (ISO/IEC 13818-1 §2.4): PAT and PMT sections
@@ -136,7 +138,7 @@ public final class TsWriter {
   public void writePes(
       int pid, long pts90k, long dts90k, boolean randomAccess, byte[] data, int off, int length)
       throws IOException {
-    java.util.Objects.checkFromIndexSize(off, length, data.length);
+    Objects.checkFromIndexSize(off, length, data.length);
     ElementaryStream stream = streamOf(pid);
     boolean withDts = dts90k != PesPacket.NO_TIMESTAMP && dts90k != pts90k;
     int headerLength = pesHeader(stream, pts90k, withDts ? dts90k : pts90k, withDts, length);
@@ -174,7 +176,7 @@ public final class TsWriter {
             p = writePcr(p, (dtsOrPts - PCR_DELAY_90K) & TIMESTAMP_MASK);
           }
           int fill = TS_PACKET_SIZE - 4 - room - (p - 4);
-          java.util.Arrays.fill(packet, p, p + fill, (byte) 0xFF); // stuffing_byte
+          Arrays.fill(packet, p, p + fill, (byte) 0xFF); // stuffing_byte
           p += fill;
         }
       }
@@ -279,7 +281,7 @@ public final class TsWriter {
     packet[p++] = 0; // pointer_field
     System.arraycopy(section, 0, packet, p, section.length);
     p += section.length;
-    java.util.Arrays.fill(packet, p, TS_PACKET_SIZE, (byte) 0xFF);
+    Arrays.fill(packet, p, TS_PACKET_SIZE, (byte) 0xFF);
     out.write(packet, 0, TS_PACKET_SIZE);
   }
 
