@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.Objects;
 import java.util.stream.Stream;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -175,7 +176,11 @@ public final class CatalogService implements Lifecycle {
     public void stop() throws Exception {
       KafkaStreams ks = streams;
       if (ks != null) {
-        if (!ks.close(STREAMS_CLOSE_TIMEOUT)) {
+        // Leave the group: a replacement replica (rolling update, restart) gets the partitions at
+        // once instead of after the session timeout.
+        if (!ks.close(
+            CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(STREAMS_CLOSE_TIMEOUT))) {
           log.warn("Kafka Streams did not close within {}", STREAMS_CLOSE_TIMEOUT);
         }
       }

@@ -34,6 +34,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -62,29 +64,8 @@ class CatalogIT {
   static void startService() throws Exception {
     String bootstrap = SharedDevstack.kafka().bootstrapServers();
     CassandraNode cassandra = SharedDevstack.cassandra();
-    String contactPoint =
-        cassandra.contactPoint().getHostString() + ":" + cassandra.contactPoint().getPort();
-    CatalogConfig config =
-        CatalogConfig.fromEnv(
-            Map.of(
-                CatalogConfig.KAFKA_BOOTSTRAP_SERVERS,
-                bootstrap,
-                CatalogConfig.HTTP_BIND,
-                "127.0.0.1",
-                CatalogConfig.HTTP_PORT,
-                "0",
-                CatalogConfig.CASSANDRA_CONTACT_POINTS,
-                contactPoint,
-                CatalogConfig.CASSANDRA_LOCAL_DC,
-                cassandra.localDatacenter(),
-                CatalogConfig.CASSANDRA_KEYSPACE,
-                KEYSPACE,
-                CatalogConfig.CATALOG_APPLICATION_ID,
-                "catalog-it-" + UUID.randomUUID(),
-                CatalogConfig.KAFKA_TOPIC_PARTITIONS,
-                "2"));
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    service = new CatalogService(config, registry);
+    service = new CatalogService(config("catalog-it-" + UUID.randomUUID()), registry);
     service.start();
     base = "http://127.0.0.1:" + service.httpPort();
     await().atMost(AWAIT).until(service::isReady);
@@ -101,6 +82,64 @@ class CatalogIT {
             KafkaProps.producer(bootstrap, "catalog-it"),
             new StringSerializer(),
             new ByteArraySerializer());
+  }
+
+  private static CatalogConfig config(String applicationId) {
+    String bootstrap = SharedDevstack.kafka().bootstrapServers();
+    CassandraNode cassandra = SharedDevstack.cassandra();
+    String contactPoint =
+        cassandra.contactPoint().getHostString() + ":" + cassandra.contactPoint().getPort();
+    return CatalogConfig.fromEnv(
+        Map.of(
+            CatalogConfig.KAFKA_BOOTSTRAP_SERVERS,
+            bootstrap,
+            CatalogConfig.HTTP_BIND,
+            "127.0.0.1",
+            CatalogConfig.HTTP_PORT,
+            "0",
+            CatalogConfig.CASSANDRA_CONTACT_POINTS,
+            contactPoint,
+            CatalogConfig.CASSANDRA_LOCAL_DC,
+            cassandra.localDatacenter(),
+            CatalogConfig.CASSANDRA_KEYSPACE,
+            KEYSPACE,
+            CatalogConfig.CATALOG_APPLICATION_ID,
+            applicationId,
+            CatalogConfig.KAFKA_TOPIC_PARTITIONS,
+            "2"));
+  }
+
+  @Test
+  void stop_leavesTheConsumerGroup_soAReplacementTakesOverAtOnce() throws Exception {
+    String applicationId = "catalog-leave-" + UUID.randomUUID();
+    CatalogService replica =
+        new CatalogService(
+            config(applicationId), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedDevstack.kafka().bootstrapServers()))) {
+      try {
+        replica.start();
+        await().atMost(AWAIT).until(replica::isReady);
+        await().atMost(AWAIT).until(() -> groupMembers(admin, applicationId) > 0);
+      } finally {
+        replica.stop();
+      }
+      // Without leaving, the member would stay until the session timeout expired.
+      assertThat(groupMembers(admin, applicationId)).isZero();
+    }
+  }
+
+  private static int groupMembers(Admin admin, String groupId) throws Exception {
+    return admin
+        .describeConsumerGroups(List.of(groupId))
+        .describedGroups()
+        .get(groupId)
+        .get()
+        .members()
+        .size();
   }
 
   @AfterAll
