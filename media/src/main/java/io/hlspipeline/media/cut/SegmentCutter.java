@@ -232,6 +232,7 @@ public final class SegmentCutter {
       return;
     }
     finished = true;
+    splitter.finish(); // a last packet held back to confirm sync after junk
     demuxer.finish();
     if (segmentOpen) {
       long endPts = pendingDiscontinuity ? frozenEndPts : maxPtsInSegment + frameDuration90k;
