@@ -8,7 +8,22 @@ package io.hlspipeline.media.cut;
  * @param partIndex 0-based within the segment
  * @param durationUs duration from timestamps, microseconds
  * @param independent true when the part starts with a keyframe (EXT-X-PART INDEPENDENT=YES)
- * @param data transport packets; owned by the receiver
+ * @param data transport packets; owned by the receiver. Empty in {@link
+ *     SegmentCutter.Output#RANGES} mode.
+ * @param ranges where {@code data}'s bytes come from, see {@link CutSegment#ranges()}; null only
+ *     for parts built with the constructor without it
  */
 public record CutPart(
-    long segmentIndex, int partIndex, long durationUs, boolean independent, byte[] data) {}
+    long segmentIndex,
+    int partIndex,
+    long durationUs,
+    boolean independent,
+    byte[] data,
+    CutRanges ranges) {
+
+  /** A part without ranges (as before ranges were added). */
+  public CutPart(
+      long segmentIndex, int partIndex, long durationUs, boolean independent, byte[] data) {
+    this(segmentIndex, partIndex, durationUs, independent, data, null);
+  }
+}

@@ -12,7 +12,10 @@ package io.hlspipeline.media.cut;
  * @param inputStartOffset byte offset in the cutter's input of the segment's first packet
  * @param mediaInfo codecs and resolution
  * @param data the whole MPEG-TS segment: starts with PAT and PMT and, for video, a keyframe; owned
- *     by the receiver
+ *     by the receiver. Empty when the cutter runs in {@link SegmentCutter.Output#RANGES} mode.
+ * @param ranges where {@code data}'s bytes come from (prefix + input ranges, equal to {@code data}
+ *     byte for byte); set by {@link SegmentCutter} in both modes, null only for segments built with
+ *     the constructor without it
  */
 public record CutSegment(
     long index,
@@ -21,4 +24,23 @@ public record CutSegment(
     boolean discontinuity,
     long inputStartOffset,
     MediaInfo mediaInfo,
-    byte[] data) {}
+    byte[] data,
+    CutRanges ranges) {
+
+  /** A segment without ranges (as before ranges were added). */
+  public CutSegment(
+      long index,
+      long startPts90k,
+      long durationUs,
+      boolean discontinuity,
+      long inputStartOffset,
+      MediaInfo mediaInfo,
+      byte[] data) {
+    this(index, startPts90k, durationUs, discontinuity, inputStartOffset, mediaInfo, data, null);
+  }
+
+  /** The segment's size in bytes: {@code data.length}, or the ranges' size when data is empty. */
+  public long sizeBytes() {
+    return data.length == 0 && ranges != null ? ranges.sizeBytes() : data.length;
+  }
+}

@@ -31,7 +31,10 @@ import io.hlspipeline.media.ts.TsPacketSplitter;
  * <p>A segment is a run of the input's own transport packets, from the packet that starts the
  * keyframe's PES (or the PAT/PMT run right before it) to the next cut. When it does not begin with
  * PAT and PMT, copies of the last seen ones are put in front. The output depends only on the input
- * bytes, never on how they were chunked. Bytes before the first keyframe are dropped.
+ * bytes, never on how they were chunked. Bytes before the first keyframe are dropped. Every segment
+ * and part also says where its bytes come from ({@link CutRanges}: that prefix, then input byte
+ * ranges), and with {@link Output#RANGES} carries only that, so a caller holding the input can copy
+ * segments out of it without the cutter buffering them.
  *
  * <p>Anomalies that can be survived (lost sync, continuity gaps, CRC failures, damaged PES) are
  * counted; input with no usable program, or no cut point within {@link #MAX_SEGMENT_BYTES}, throws
@@ -52,6 +55,17 @@ public final class SegmentCutter {
 
   /** RFC 8216bis §4.4.4.9: every part but a segment's last is at least 85 % of the part target. */
   static final int PART_MIN_PERCENT = 85;
+
+  /** What segments and parts carry. */
+  public enum Output {
+    /** {@code data} holds the bytes, and {@code ranges} says where they come from. */
+    DATA,
+    /**
+     * Only {@code ranges}; {@code data} is empty. The cutter keeps no segment bytes (memory O(1)
+     * per stream beyond the demuxer's PES header buffers): the caller copies the input ranges.
+     */
+    RANGES
+  }
 
   /** Receives segments and parts, in input order. */
   public interface Listener {
@@ -74,7 +88,7 @@ public final class SegmentCutter {
   private final Listener listener;
   private final TsPacketSplitter splitter;
   private final TsDemuxer demuxer;
-  private final PacketBuffer buffer = new PacketBuffer();
+  private final OpenSegment segmentBytes;
   private final TimestampUnwrapper unwrapper = new TimestampUnwrapper();
   private final H264Reader h264 = new H264Reader();
   private final H265Reader h265 = new H265Reader();
@@ -157,6 +171,16 @@ public final class SegmentCutter {
    * @param listener receives segments and parts
    */
   public SegmentCutter(long targetDurationUs, long partTargetUs, Listener listener) {
+    this(targetDurationUs, partTargetUs, Output.DATA, listener);
+  }
+
+  /**
+   * @param targetDurationUs segment target duration in microseconds, {@code > 0}
+   * @param partTargetUs part target duration in microseconds, 0 for no parts
+   * @param output whether segments and parts carry their bytes or only their input ranges
+   * @param listener receives segments and parts
+   */
+  public SegmentCutter(long targetDurationUs, long partTargetUs, Output output, Listener listener) {
     if (targetDurationUs <= 0) {
       throw new IllegalArgumentException("targetDurationUs must be > 0: " + targetDurationUs);
     }
@@ -166,6 +190,7 @@ public final class SegmentCutter {
     this.targetDurationUs = targetDurationUs;
     this.partTargetUs = partTargetUs;
     this.listener = listener;
+    this.segmentBytes = new OpenSegment(output == Output.DATA);
     this.demuxer = new TsDemuxer(new DemuxListener());
     this.splitter = new TsPacketSplitter(this::onPacket);
   }
@@ -179,7 +204,14 @@ public final class SegmentCutter {
   public static SegmentCutter resume(
       CutterState state, long targetDurationUs, long partTargetUs, Listener listener)
       throws MalformedMediaException {
-    SegmentCutter cutter = new SegmentCutter(targetDurationUs, partTargetUs, listener);
+    return resume(state, targetDurationUs, partTargetUs, Output.DATA, listener);
+  }
+
+  /** {@link #resume(CutterState, long, long, Listener)} with the given {@code output}. */
+  public static SegmentCutter resume(
+      CutterState state, long targetDurationUs, long partTargetUs, Output output, Listener listener)
+      throws MalformedMediaException {
+    SegmentCutter cutter = new SegmentCutter(targetDurationUs, partTargetUs, output, listener);
     cutter.restore(state);
     return cutter;
   }
@@ -236,7 +268,7 @@ public final class SegmentCutter {
     demuxer.finish();
     if (segmentOpen) {
       long endPts = pendingDiscontinuity ? frozenEndPts : maxPtsInSegment + frameDuration90k;
-      emitSegment(buffer.length(), endPts, null);
+      emitSegment(segmentBytes.length(), endPts, null);
       segmentOpen = false;
     } else if (splitter.bytesConsumed() > 0 && segmentIndex < 0) {
       throw MalformedMediaException.atOffset(
@@ -277,7 +309,7 @@ public final class SegmentCutter {
     if (isPat || isPmt || pid == TsPacket.PID_SDT || pid == TsPacket.PID_NULL) {
       // A run of tables that may open a segment must start with the PAT.
       if (psiRunStart < 0 && isPat && unitStart) {
-        psiRunStart = buffer.length();
+        psiRunStart = segmentBytes.length();
         psiRunOffset = inputOffset;
         psiRunHasPat = false;
         psiRunHasPmt = false;
@@ -288,7 +320,7 @@ public final class SegmentCutter {
       psiRunHasPmt |= isPmt && unitStart;
     } else {
       if (pid == referencePid && demuxer.lastPacketStartedPes()) {
-        pendingStart = buffer.length();
+        pendingStart = segmentBytes.length();
         pendingOffset = inputOffset;
         boolean fullRun = psiRunStart >= 0 && psiRunHasPat && psiRunHasPmt;
         pendingPsiStart = fullRun ? psiRunStart : -1;
@@ -303,11 +335,11 @@ public final class SegmentCutter {
     } else if (unitStart && isPmt) {
       pmtPacket = java.util.Arrays.copyOfRange(buf, off, off + TS_PACKET_SIZE);
     }
-    if (buffer.length() + TS_PACKET_SIZE > MAX_SEGMENT_BYTES) {
+    if (segmentBytes.length() + TS_PACKET_SIZE > MAX_SEGMENT_BYTES) {
       throw MalformedMediaException.atOffset(
           inputOffset, "no cut point (keyframe) within " + MAX_SEGMENT_BYTES + " bytes");
     }
-    buffer.append(buf, off, TS_PACKET_SIZE);
+    segmentBytes.append(buf, off, inputOffset);
   }
 
   private final class DemuxListener implements TsDemuxer.Listener {
@@ -390,7 +422,7 @@ public final class SegmentCutter {
         openSegment(pts, dts, nextOpenDiscontinuity);
       } else {
         // Before the first keyframe: nothing here can start a segment.
-        buffer.replaceFront(buffer.length(), psiPrefix, 0);
+        segmentBytes.replaceFront(segmentBytes.length(), psiPrefix, 0);
         pendingStart = -1;
         pendingPsiStart = -1;
         psiRunStart = -1;
@@ -448,7 +480,7 @@ public final class SegmentCutter {
         prefixLength += TS_PACKET_SIZE;
       }
     }
-    buffer.replaceFront(cutPos, psiPrefix, prefixLength);
+    segmentBytes.replaceFront(cutPos, psiPrefix, prefixLength);
     int shift = prefixLength - cutPos;
     pendingStart += shift;
     if (psiRunStart >= 0) {
@@ -492,7 +524,8 @@ public final class SegmentCutter {
             partIndex,
             duration90k * 100 / 9,
             partIndependent,
-            buffer.copy(partStart, pendingStart)));
+            segmentBytes.data(partStart, pendingStart),
+            segmentBytes.ranges(partStart, pendingStart)));
     partsDuration90k += duration90k;
     partIndex++;
     partStart = pendingStart;
@@ -531,7 +564,8 @@ public final class SegmentCutter {
               partIndex,
               Math.max(0, duration90k - partsDuration90k) * 100 / 9,
               partIndependent,
-              buffer.copy(partStart, endPos)));
+              segmentBytes.data(partStart, endPos),
+              segmentBytes.ranges(partStart, endPos)));
     }
     listener.onSegment(
         new CutSegment(
@@ -541,7 +575,8 @@ public final class SegmentCutter {
             segmentDiscontinuity,
             segmentInputOffset,
             new MediaInfo(codecs(), segmentWidth, segmentHeight),
-            buffer.copy(0, endPos)),
+            segmentBytes.data(0, endPos),
+            segmentBytes.ranges(0, endPos)),
         next);
   }
 

@@ -26,12 +26,24 @@ final class Samples {
    */
   static Output cut(byte[] input, long targetUs, long partUs, IntUnaryOperator chunkSize)
       throws MalformedMediaException {
+    return cut(input, targetUs, partUs, SegmentCutter.Output.DATA, chunkSize);
+  }
+
+  /** {@link #cut(byte[], long, long, IntUnaryOperator)} with the given cutter output mode. */
+  static Output cut(
+      byte[] input,
+      long targetUs,
+      long partUs,
+      SegmentCutter.Output output,
+      IntUnaryOperator chunkSize)
+      throws MalformedMediaException {
     List<CutSegment> segments = new ArrayList<>();
     List<CutPart> parts = new ArrayList<>();
     SegmentCutter cutter =
         new SegmentCutter(
             targetUs,
             partUs,
+            output,
             new SegmentCutter.Listener() {
               @Override
               public void onSegment(CutSegment segment) {
