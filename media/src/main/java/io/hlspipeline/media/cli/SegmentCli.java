@@ -2,6 +2,7 @@ package io.hlspipeline.media.cli;
 
 import io.hlspipeline.media.MalformedMediaException;
 import io.hlspipeline.media.cut.CutPart;
+import io.hlspipeline.media.cut.CutRanges;
 import io.hlspipeline.media.cut.CutSegment;
 import io.hlspipeline.media.cut.SegmentCutter;
 import io.hlspipeline.media.hls.MediaPlaylist;
@@ -97,12 +98,30 @@ public final class SegmentCli {
     }
   }
 
-  /** Cuts {@code input} into files under {@code outDir}; returns the playlist text. */
+  /**
+   * Cuts {@code input} into files under {@code outDir}; returns the playlist text. A regular file
+   * is cut in {@link SegmentCutter.Output#RANGES} mode, its segments copied from the input file in
+   * the kernel; anything else (a pipe) in data mode.
+   */
   static String segment(Path input, Path outDir, long targetUs, long partUs)
       throws IOException, MalformedMediaException {
+    SegmentCutter.Output output =
+        Files.isRegularFile(input) ? SegmentCutter.Output.RANGES : SegmentCutter.Output.DATA;
+    return segment(input, outDir, targetUs, partUs, output);
+  }
+
+  /** {@link #segment(Path, Path, long, long)} in the given mode; RANGES needs a regular file. */
+  static String segment(
+      Path input, Path outDir, long targetUs, long partUs, SegmentCutter.Output output)
+      throws IOException, MalformedMediaException {
     List<MediaSegment> segments = new ArrayList<>();
-    try (BackgroundFileWriter writer = new BackgroundFileWriter()) {
-      cut(input, outDir, targetUs, partUs, writer, segments);
+    // The source channel outlives the writer: queued range copies read from it until close().
+    try (FileChannel source =
+            output == SegmentCutter.Output.RANGES
+                ? FileChannel.open(input, StandardOpenOption.READ)
+                : null;
+        BackgroundFileWriter writer = new BackgroundFileWriter()) {
+      cut(input, outDir, targetUs, partUs, source, writer, segments);
     }
     long maxDurationUs = 0;
     for (MediaSegment segment : segments) {
@@ -123,12 +142,16 @@ public final class SegmentCli {
     return PlaylistWriter.write(playlist.build());
   }
 
-  /** Runs the cutter over {@code input}; segment and part files go to {@code writer}. */
+  /**
+   * Runs the cutter over {@code input}; segment and part files go to {@code writer}, as bytes or,
+   * when {@code source} is given, as ranges copied from it.
+   */
   private static void cut(
       Path input,
       Path outDir,
       long targetUs,
       long partUs,
+      FileChannel source,
       BackgroundFileWriter writer,
       List<MediaSegment> segments)
       throws IOException, MalformedMediaException {
@@ -138,7 +161,7 @@ public final class SegmentCli {
           @Override
           public void onSegment(CutSegment segment) {
             String uri = "segment" + segment.index() + ".ts";
-            submit(writer, outDir.resolve(uri), segment.data());
+            submit(writer, outDir.resolve(uri), segment.data(), segment.ranges(), source);
             segments.add(
                 new MediaSegment(
                     uri,
@@ -153,11 +176,13 @@ public final class SegmentCli {
           @Override
           public void onPart(CutPart part) {
             String uri = "segment" + part.segmentIndex() + ".part" + part.partIndex() + ".ts";
-            submit(writer, outDir.resolve(uri), part.data());
+            submit(writer, outDir.resolve(uri), part.data(), part.ranges(), source);
             parts.add(new PartialSegment(uri, part.durationUs(), part.independent(), false));
           }
         };
-    SegmentCutter cutter = new SegmentCutter(targetUs, partUs, listener);
+    SegmentCutter.Output output =
+        source != null ? SegmentCutter.Output.RANGES : SegmentCutter.Output.DATA;
+    SegmentCutter cutter = new SegmentCutter(targetUs, partUs, output, listener);
     feed(input, cutter);
     cutter.finish();
   }
@@ -192,9 +217,14 @@ public final class SegmentCli {
     }
   }
 
-  private static void submit(BackgroundFileWriter writer, Path file, byte[] data) {
+  private static void submit(
+      BackgroundFileWriter writer, Path file, byte[] data, CutRanges ranges, FileChannel source) {
     try {
-      writer.submit(file, data);
+      if (source != null) {
+        writer.submitRanges(file, ranges, source);
+      } else {
+        writer.submit(file, data);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -2,6 +2,7 @@ package io.hlspipeline.media.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hlspipeline.media.cut.SegmentCutter;
 import io.hlspipeline.media.hls.MediaPlaylist;
 import io.hlspipeline.media.hls.PlaylistParser;
 import java.io.ByteArrayOutputStream;
@@ -9,6 +10,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +45,36 @@ class SegmentCliTest {
     assertThat(total)
         .isLessThanOrEqualTo(Files.size(SAMPLE))
         .isGreaterThan(Files.size(SAMPLE) - 4 * 188);
+  }
+
+  @Test
+  void segment_inRangesMode_writesTheSameFilesAsDataMode() throws Exception {
+    Path data = tmp.resolve("data");
+    Path ranges = tmp.resolve("ranges");
+    Files.createDirectories(data);
+    Files.createDirectories(ranges);
+    for (String sample : new String[] {"h264_bframes_aac.ts", "ts_jump.ts"}) {
+      Path input = SAMPLE.resolveSibling(sample);
+      String dataPlaylist =
+          SegmentCli.segment(input, data, 2_000_000, 500_000, SegmentCutter.Output.DATA);
+      String rangesPlaylist =
+          SegmentCli.segment(input, ranges, 2_000_000, 500_000, SegmentCutter.Output.RANGES);
+
+      assertThat(rangesPlaylist).isEqualTo(dataPlaylist);
+      List<String> files;
+      try (Stream<Path> list = Files.list(data)) {
+        files = list.map(p -> p.getFileName().toString()).sorted().toList();
+      }
+      assertThat(files).contains("segment0.ts", "segment0.part0.ts");
+      try (Stream<Path> list = Files.list(ranges)) {
+        assertThat(list.map(p -> p.getFileName().toString()).sorted().toList()).isEqualTo(files);
+      }
+      for (String file : files) {
+        assertThat(Files.readAllBytes(ranges.resolve(file)))
+            .as("%s %s", sample, file)
+            .isEqualTo(Files.readAllBytes(data.resolve(file)));
+      }
+    }
   }
 
   @Test
