@@ -160,4 +160,27 @@ public class CutThroughputBenchmark {
     cutter.finish();
     return bytes[0];
   }
+
+  /**
+   * The same cut in {@link SegmentCutter.Output#RANGES} mode: segments as prefix + input ranges, no
+   * segment bytes copied (the caller copies them, e.g. in the kernel).
+   */
+  @Benchmark
+  public long demuxAndCutRanges(Blackhole blackhole) throws MalformedMediaException {
+    long[] bytes = new long[1];
+    SegmentCutter cutter =
+        new SegmentCutter(
+            TARGET_DURATION_US,
+            0,
+            SegmentCutter.Output.RANGES,
+            (CutSegment segment) -> {
+              bytes[0] += segment.ranges().sizeBytes();
+              blackhole.consume(segment);
+            });
+    for (int off = 0; off < input.length; off += CHUNK_BYTES) {
+      cutter.accept(input, off, Math.min(CHUNK_BYTES, input.length - off));
+    }
+    cutter.finish();
+    return bytes[0];
+  }
 }
