@@ -3,11 +3,8 @@ package io.hlspipeline.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.hlspipeline.devstack.KafkaBroker;
-import io.hlspipeline.devstack.S3Server;
-import io.hlspipeline.devstack.SharedDevstack;
+import io.hlspipeline.devstack.Ffmpeg;
 import io.hlspipeline.events.keys.StreamKeys;
-import io.hlspipeline.standalone.PipelineE2EIT.FfmpegTool;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.File;
@@ -94,40 +91,16 @@ class BrowserPlaybackIT {
         Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "chromium or chromedriver is not installed (apt-get install chromium chromium-driver);"
             + " CI installs them");
-    Assumptions.assumeTrue(FfmpegTool.available(), "ffmpeg is not installed; CI installs it");
-    KafkaBroker kafka = SharedDevstack.kafka();
-    S3Server s3a = SharedDevstack.s3(0);
-    S3Server s3b = SharedDevstack.s3(1);
-    List<String> specs = new ArrayList<>();
-    for (S3Server s3 : List.of(s3a, s3b)) {
-      specs.add(
-          PipelineEndpoints.s3Spec(
-              s3.id(),
-              s3.endpoint().toString(),
-              "browser",
-              s3.region(),
-              s3.accessKey(),
-              s3.secretKey()));
-    }
+    Assumptions.assumeTrue(Ffmpeg.installed(), "ffmpeg is not installed; CI installs it");
     pipeline =
-        new Pipeline(
-            new PipelineEndpoints(
-                kafka.bootstrapServers(),
-                SharedDevstack.cassandra().contactPoint(),
-                PipelineEndpoints.joinSpecs(specs),
-                2,
-                SECRET,
-                PipelineEndpoints.Ports.ephemeral()),
+        PipelineFixture.start(
+            "browser",
             tmp.resolve("services"),
+            SECRET,
             TARGET_DURATION_SEC,
             LIVE_WINDOW_SEGMENTS,
             // PipelineE2EIT may run next in this JVM: its catalog must not wait for ours to expire.
             "hls-catalog-browser-it");
-    long t0 = System.nanoTime();
-    pipeline.start();
-    System.out.printf(
-        "[browser] four services started in %d ms%n",
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
   }
 
   @AfterAll
@@ -211,7 +184,7 @@ class BrowserPlaybackIT {
                 return !push.isAlive();
               });
       assertThat(push.exitValue())
-          .as("push exit, log: %s", FfmpegTool.read(tmp.resolve("push.log")))
+          .as("push exit, log: %s", Ffmpeg.read(tmp.resolve("push.log")))
           .isZero();
       PlayerState last = PlayerState.read(js);
       latencies.sort(Double::compare);
@@ -237,43 +210,14 @@ class BrowserPlaybackIT {
 
   /** testsrc2 at 640x360, 25 fps, with a 1 kHz tone, encoded live and pushed in real time. */
   private static Process startLiveBroadcast(String ingestUrl, Path log) throws Exception {
-    String gop = String.valueOf(FPS * TARGET_DURATION_SEC);
-    return FfmpegTool.start(
+    return Ffmpeg.start(
         log,
-        // -re before each input: both lavfi sources are paced to real time.
-        "-re",
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=640x360:rate=" + FPS,
-        "-re",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=1000:sample_rate=48000",
-        "-t",
-        String.valueOf(PUSH_SECONDS),
-        "-c:v",
-        "libx264",
-        "-preset",
-        "veryfast",
-        "-g",
-        gop,
-        "-keyint_min",
-        gop,
-        "-sc_threshold",
-        "0",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-b:a",
-        "96k",
-        "-f",
-        "mpegts",
-        "-method",
-        "PUT",
-        ingestUrl);
+        Ffmpeg.testSource("640x360", FPS)
+            .realTime()
+            .seconds(PUSH_SECONDS)
+            .gopFrames(FPS * TARGET_DURATION_SEC)
+            .audioBitrate("96k")
+            .to("-f", "mpegts", "-method", "PUT", ingestUrl));
   }
 
   /**

@@ -6,14 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.hlspipeline.devstack.CassandraNode;
-import io.hlspipeline.devstack.KafkaBroker;
-import io.hlspipeline.devstack.S3Server;
+import io.hlspipeline.devstack.Ffmpeg;
 import io.hlspipeline.devstack.SharedDevstack;
 import io.hlspipeline.events.keys.StreamKeys;
 import io.hlspipeline.media.hls.MediaPlaylist;
 import io.hlspipeline.media.hls.MediaSegment;
 import io.hlspipeline.media.hls.PlaylistParser;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,79 +50,26 @@ class PipelineE2EIT {
 
   @BeforeAll
   static void startPipeline() throws Exception {
-    Assumptions.assumeTrue(FfmpegTool.available(), "ffmpeg is not installed; CI installs it");
+    Assumptions.assumeTrue(Ffmpeg.installed(), "ffmpeg is not installed; CI installs it");
     clip = tmp.resolve("clip.ts");
-    FfmpegTool.run(
+    Ffmpeg.run(
         Duration.ofSeconds(120),
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=640x360:rate=" + FPS,
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=1000:sample_rate=48000",
-        "-t",
-        String.valueOf(CLIP_SECONDS),
-        "-c:v",
-        "libx264",
-        "-preset",
-        "veryfast",
-        "-g",
-        String.valueOf(FPS * TARGET_DURATION_SEC),
-        "-keyint_min",
-        String.valueOf(FPS * TARGET_DURATION_SEC),
-        "-sc_threshold",
-        "0",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-b:a",
-        "96k",
-        "-f",
-        "mpegts",
-        clip.toString());
+        Ffmpeg.testSource("640x360", FPS)
+            .seconds(CLIP_SECONDS)
+            .gopFrames(FPS * TARGET_DURATION_SEC)
+            .audioBitrate("96k")
+            .to("-f", "mpegts", clip.toString()));
 
-    KafkaBroker kafka = SharedDevstack.kafka();
     cassandra = SharedDevstack.cassandra();
-    S3Server s3a = SharedDevstack.s3(0);
-    S3Server s3b = SharedDevstack.s3(1);
-    String spec =
-        PipelineEndpoints.joinSpecs(
-            List.of(
-                PipelineEndpoints.s3Spec(
-                    s3a.id(),
-                    s3a.endpoint().toString(),
-                    "e2e",
-                    s3a.region(),
-                    s3a.accessKey(),
-                    s3a.secretKey()),
-                PipelineEndpoints.s3Spec(
-                    s3b.id(),
-                    s3b.endpoint().toString(),
-                    "e2e",
-                    s3b.region(),
-                    s3b.accessKey(),
-                    s3b.secretKey())));
     pipeline =
-        new Pipeline(
-            new PipelineEndpoints(
-                kafka.bootstrapServers(),
-                cassandra.contactPoint(),
-                spec,
-                2,
-                SECRET,
-                PipelineEndpoints.Ports.ephemeral()),
+        PipelineFixture.start(
+            "e2e",
             tmp.resolve("services"),
+            SECRET,
             TARGET_DURATION_SEC,
             // a window longer than the clip: after the end, the live playlist still covers it all
-            CLIP_SECONDS / TARGET_DURATION_SEC + 2);
-    long t0 = System.nanoTime();
-    pipeline.start();
-    System.out.printf(
-        "[e2e] four services started in %d ms%n",
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            CLIP_SECONDS / TARGET_DURATION_SEC + 2,
+            Pipeline.DEFAULT_CATALOG_APPLICATION_ID);
   }
 
   @AfterAll
@@ -144,7 +89,7 @@ class PipelineE2EIT {
     Path pushLog = tmp.resolve("push.log");
     long pushStartNanos = System.nanoTime();
     Process push =
-        FfmpegTool.start(
+        Ffmpeg.start(
             pushLog,
             "-re",
             "-i",
@@ -181,7 +126,7 @@ class PipelineE2EIT {
     Path played = tmp.resolve("played.ts");
     Path playLog = tmp.resolve("play.log");
     Process player =
-        FfmpegTool.start(
+        Ffmpeg.start(
             playLog,
             "-i",
             mediaPlaylist.toString(),
@@ -192,7 +137,7 @@ class PipelineE2EIT {
             played.toString());
 
     assertThat(push.waitFor(CLIP_SECONDS * 4L, TimeUnit.SECONDS)).as("push finished").isTrue();
-    assertThat(push.exitValue()).as("push exit, log: %s", FfmpegTool.read(pushLog)).isZero();
+    assertThat(push.exitValue()).as("push exit, log: %s", Ffmpeg.read(pushLog)).isZero();
 
     MediaPlaylist ended =
         await("ENDLIST after the push ended")
@@ -211,7 +156,7 @@ class PipelineE2EIT {
     }
 
     assertThat(player.waitFor(60, TimeUnit.SECONDS)).as("player finished at ENDLIST").isTrue();
-    assertThat(FfmpegTool.read(playLog)).as("player error output").isEmpty();
+    assertThat(Ffmpeg.read(playLog)).as("player error output").isEmpty();
     assertThat(player.exitValue()).isZero();
     assertThat(Files.size(played)).isGreaterThan(100_000);
 
@@ -224,7 +169,7 @@ class PipelineE2EIT {
         .hasValueSatisfying(v -> assertThat(v).contains("immutable"));
     Path segFile = tmp.resolve("seg1.ts");
     Files.write(segFile, seg.body());
-    assertThat(FfmpegTool.decodeErrors(segFile)).isEmpty();
+    assertThat(Ffmpeg.decode(segFile).log()).isEmpty();
 
     // The master record in Cassandra holds exactly the playlist's segments.
     try (CqlSession session =
@@ -287,51 +232,5 @@ class PipelineE2EIT {
       return Optional.empty();
     }
     return Optional.of(PlaylistParser.parseMedia(r.body()));
-  }
-
-  /** Runs the real ffmpeg binary. */
-  static final class FfmpegTool {
-    static boolean available() {
-      try {
-        return new ProcessBuilder("ffmpeg", "-version")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start()
-                .waitFor()
-            == 0;
-      } catch (IOException | InterruptedException e) {
-        return false;
-      }
-    }
-
-    static Process start(Path log, String... args) throws IOException {
-      List<String> cmd =
-          new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y"));
-      cmd.addAll(List.of(args));
-      return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    static void run(Duration timeout, String... args) throws Exception {
-      Path log = Files.createTempFile("ffmpeg", ".log");
-      Process p = start(log, args);
-      if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IllegalStateException("ffmpeg timed out: " + read(log));
-      }
-      if (p.exitValue() != 0) {
-        throw new IllegalStateException("ffmpeg failed: " + read(log));
-      }
-    }
-
-    static String decodeErrors(Path file) throws Exception {
-      Path log = Files.createTempFile("decode", ".log");
-      Process p = start(log, "-i", file.toString(), "-f", "null", "-");
-      p.waitFor(60, TimeUnit.SECONDS);
-      return read(log);
-    }
-
-    static String read(Path log) throws IOException {
-      return Files.readString(log, StandardCharsets.UTF_8).trim();
-    }
   }
 }

@@ -1,9 +1,10 @@
 package io.hlspipeline.ingest.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
+import io.hlspipeline.devstack.Ffmpeg;
 import io.hlspipeline.devstack.SharedDevstack;
+import io.hlspipeline.devstack.TopicReader;
 import io.hlspipeline.events.Serdes;
 import io.hlspipeline.events.Topics;
 import io.hlspipeline.events.ingest.IngestControl;
@@ -22,17 +23,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,47 +70,19 @@ class HttpIngestIT {
   void ffmpegPush_producesStartedChunksEqualToTheFileAndEnded() throws Exception {
     String streamId = "ffmpeg-push";
     Path expected = dir.resolve("expected.ts");
+    Path log = dir.resolve("push.log");
     // The tee muxer writes the same MPEG-TS bytes to a file and to the ingest URL (chunked POST).
     Process ffmpeg =
-        new ProcessBuilder(
-                "ffmpeg",
-                "-v",
-                "error",
-                "-nostdin",
-                "-y",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=size=320x240:rate=25",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=1000:sample_rate=48000",
-                "-t",
-                "3",
-                "-map",
-                "0:v",
-                "-map",
-                "1:a",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "veryfast",
-                "-g",
-                "50",
-                "-pix_fmt",
-                "yuv420p",
-                "-c:a",
-                "aac",
-                "-b:a",
-                "64k",
-                "-f",
-                "tee",
-                "[f=mpegts]" + expected + "|[f=mpegts]" + ingestUrl(KEYS.sign(streamId, 0)))
-            .redirectErrorStream(true)
-            .start();
+        Ffmpeg.start(
+            log,
+            Ffmpeg.testSource("320x240", 25)
+                .seconds(3)
+                .to(
+                    "-f",
+                    "tee",
+                    "[f=mpegts]" + expected + "|[f=mpegts]" + ingestUrl(KEYS.sign(streamId, 0))));
     assertThat(ffmpeg.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    String ffmpegOutput = new String(ffmpeg.getInputStream().readAllBytes());
+    String ffmpegOutput = Ffmpeg.read(log);
     assertThat(ffmpeg.exitValue()).as(ffmpegOutput).isZero();
 
     List<ConsumerRecord<String, byte[]>> records = awaitSessionRecords(streamId);
@@ -223,32 +189,14 @@ class HttpIngestIT {
 
   /** Every hls.ingest record of {@code streamId}, once its PublishEnded has arrived. */
   private static List<ConsumerRecord<String, byte[]>> awaitSessionRecords(String streamId) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedDevstack.kafka().bootstrapServers());
-    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(Topics.INGEST.name()).stream()
-              .map(i -> new TopicPartition(i.topic(), i.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(
-              () -> {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                  if (streamId.equals(r.key())) {
-                    records.add(r);
-                  }
-                }
-                return !records.isEmpty()
+    return TopicReader.of(SharedDevstack.kafka().bootstrapServers(), Topics.INGEST.name(), r -> r)
+        .awaitUntil(
+            streamId,
+            records ->
+                !records.isEmpty()
                     && IngestHeaders.kindOf(records.get(records.size() - 1).headers())
                         .orElseThrow()
-                        .equals(IngestRecordKind.PUBLISH_ENDED);
-              });
-    }
-    return records;
+                        .equals(IngestRecordKind.PUBLISH_ENDED),
+            Duration.ofSeconds(30));
   }
 }

@@ -1,16 +1,16 @@
 package io.hlspipeline.segmenter.worker;
 
+import static io.hlspipeline.segmenter.worker.SegmenterDevstack.awaitStreamEnded;
+import static io.hlspipeline.segmenter.worker.SegmenterDevstack.producer;
+import static io.hlspipeline.segmenter.worker.SegmenterDevstack.readySegments;
+import static io.hlspipeline.segmenter.worker.SegmenterDevstack.sendChunk;
+import static io.hlspipeline.segmenter.worker.SegmenterDevstack.sendControl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hlspipeline.devstack.ChildJvm;
-import io.hlspipeline.devstack.S3Server;
 import io.hlspipeline.devstack.SharedDevstack;
-import io.hlspipeline.events.Serdes;
-import io.hlspipeline.events.Topics;
 import io.hlspipeline.events.ingest.IngestControl;
-import io.hlspipeline.events.ingest.IngestHeaders;
-import io.hlspipeline.events.ingest.IngestRecordKind;
 import io.hlspipeline.events.segments.SegmentEvent;
 import io.hlspipeline.events.segments.SegmentReady;
 import io.hlspipeline.events.segments.StreamEnded;
@@ -25,7 +25,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,17 +36,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,60 +58,14 @@ class SegmenterFailoverIT {
 
   @Test
   void killedWorker_isTakenOver_eachMsnOnce_bytesIdenticalToAnUninterruptedCut() throws Exception {
-    Path clip = dir.resolve("clip.ts");
-    ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=320x240:rate=25",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=1000:sample_rate=48000",
-        "-t",
-        "20",
-        "-map",
-        "0:v",
-        "-map",
-        "1:a",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "veryfast",
-        "-g",
-        "50",
-        "-keyint_min",
-        "50",
-        "-sc_threshold",
-        "0",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-b:a",
-        "64k",
-        "-f",
-        "mpegts",
-        clip.toString());
-    byte[] ts = Files.readAllBytes(clip);
+    byte[] ts = SegmenterDevstack.clip(dir.resolve("clip.ts"), 20);
     List<CutSegment> reference = new ArrayList<>();
     SegmentCutter cutter = new SegmentCutter(TARGET_US, reference::add);
     cutter.accept(ts, 0, ts.length);
     cutter.finish();
     assertThat(reference).hasSize(10);
 
-    S3Server s3 = SharedDevstack.s3(0);
-    String spec =
-        "id="
-            + s3.id()
-            + ",url="
-            + s3.endpoint()
-            + ",bucket=segmenter-failover-it,region="
-            + s3.region()
-            + ",accessKey="
-            + s3.accessKey()
-            + ",secretKey="
-            + s3.secretKey();
+    String spec = SegmenterDevstack.s3Spec("segmenter-failover-it");
     String group = "segmenter-failover-" + UUID.randomUUID().toString().substring(0, 8);
     Map<String, String> env = new HashMap<>();
     env.put("KAFKA_BOOTSTRAP_SERVERS", SharedDevstack.kafka().bootstrapServers());
@@ -273,110 +216,5 @@ class SegmenterFailoverIT {
     return description.members().stream()
         .mapToInt(m -> m.assignment().topicPartitions().size())
         .sum();
-  }
-
-  /** The committed SegmentReady events of {@code streamId} so far. */
-  private static List<SegmentReady> readySegments(String streamId, Duration quiet) {
-    List<SegmentReady> out = new ArrayList<>();
-    for (SegmentEvent e : readEvents(streamId, quiet)) {
-      if (e instanceof SegmentReady r) {
-        out.add(r);
-      }
-    }
-    return out;
-  }
-
-  /** Reads hls.segments (read_committed) from the beginning up to its end. */
-  private static List<SegmentEvent> readEvents(String streamId, Duration quiet) {
-    List<SegmentEvent> events = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer = consumer()) {
-      List<TopicPartition> partitions = partitions(consumer);
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
-          && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(quiet)) {
-          if (streamId.equals(r.key())) {
-            events.add(Serdes.segmentEvent().deserialize(r.topic(), r.value()));
-          }
-        }
-      }
-    }
-    return events;
-  }
-
-  private static List<SegmentEvent> awaitStreamEnded(String streamId) {
-    List<SegmentEvent> events = new ArrayList<>();
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () -> {
-              events.clear();
-              events.addAll(readEvents(streamId, Duration.ofMillis(300)));
-              return !events.isEmpty() && events.get(events.size() - 1) instanceof StreamEnded;
-            });
-    return events;
-  }
-
-  private static KafkaConsumer<String, byte[]> consumer() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedDevstack.kafka().bootstrapServers());
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-  }
-
-  private static List<TopicPartition> partitions(KafkaConsumer<String, byte[]> consumer) {
-    return consumer.partitionsFor(Topics.SEGMENTS.name()).stream()
-        .map(i -> new TopicPartition(i.topic(), i.partition()))
-        .toList();
-  }
-
-  private static void ffmpeg(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-v", "error", "-nostdin", "-y"));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(output).isZero();
-  }
-
-  private static KafkaProducer<String, byte[]> producer() {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedDevstack.kafka().bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-  }
-
-  private static void sendControl(
-      KafkaProducer<String, byte[]> producer, IngestControl control, long seq) {
-    IngestRecordKind kind =
-        control instanceof IngestControl.PublishStarted
-            ? IngestRecordKind.PUBLISH_STARTED
-            : IngestRecordKind.PUBLISH_ENDED;
-    producer.send(
-        new ProducerRecord<>(
-            Topics.INGEST.name(),
-            null,
-            control.streamId(),
-            Serdes.ingestControl().serialize(Topics.INGEST.name(), control),
-            new IngestHeaders(kind, control.sessionId(), seq, Instant.now()).toKafka()));
-  }
-
-  private static void sendChunk(
-      KafkaProducer<String, byte[]> producer,
-      String streamId,
-      String session,
-      long seq,
-      byte[] chunk) {
-    producer.send(
-        new ProducerRecord<>(
-            Topics.INGEST.name(),
-            null,
-            streamId,
-            chunk,
-            new IngestHeaders(IngestRecordKind.CHUNK, session, seq, Instant.now()).toKafka()));
   }
 }

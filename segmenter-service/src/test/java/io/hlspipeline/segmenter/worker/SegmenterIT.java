@@ -1,15 +1,14 @@
 package io.hlspipeline.segmenter.worker;
 
+import static io.hlspipeline.segmenter.worker.SegmenterDevstack.awaitStreamEnded;
+import static io.hlspipeline.segmenter.worker.SegmenterDevstack.producer;
+import static io.hlspipeline.segmenter.worker.SegmenterDevstack.sendChunk;
+import static io.hlspipeline.segmenter.worker.SegmenterDevstack.sendControl;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.hlspipeline.devstack.S3Server;
+import io.hlspipeline.devstack.Ffmpeg;
 import io.hlspipeline.devstack.SharedDevstack;
-import io.hlspipeline.events.Serdes;
-import io.hlspipeline.events.Topics;
 import io.hlspipeline.events.ingest.IngestControl;
-import io.hlspipeline.events.ingest.IngestHeaders;
-import io.hlspipeline.events.ingest.IngestRecordKind;
 import io.hlspipeline.events.segments.SegmentEvent;
 import io.hlspipeline.events.segments.SegmentReady;
 import io.hlspipeline.events.segments.StreamEnded;
@@ -20,29 +19,14 @@ import io.hlspipeline.storage.SegmentStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,18 +43,7 @@ class SegmenterIT {
 
   @BeforeAll
   static void start() throws Exception {
-    S3Server s3 = SharedDevstack.s3(0);
-    String spec =
-        "id="
-            + s3.id()
-            + ",url="
-            + s3.endpoint()
-            + ",bucket=segmenter-it,region="
-            + s3.region()
-            + ",accessKey="
-            + s3.accessKey()
-            + ",secretKey="
-            + s3.secretKey();
+    String spec = SegmenterDevstack.s3Spec("segmenter-it");
     endpoints = S3Endpoint.parseList(spec);
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     service =
@@ -97,42 +70,7 @@ class SegmenterIT {
   @Test
   void twelveSecondClip_becomesThreeStoredDecodableSegmentsThenStreamEnded_despiteABrokenNeighbour()
       throws Exception {
-    Path clip = dir.resolve("clip.ts");
-    ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=320x240:rate=25",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=1000:sample_rate=48000",
-        "-t",
-        "12",
-        "-map",
-        "0:v",
-        "-map",
-        "1:a",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "veryfast",
-        "-g",
-        "50",
-        "-keyint_min",
-        "50",
-        "-sc_threshold",
-        "0",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-b:a",
-        "64k",
-        "-f",
-        "mpegts",
-        clip.toString());
-    byte[] ts = Files.readAllBytes(clip);
+    byte[] ts = SegmenterDevstack.clip(dir.resolve("clip.ts"), 12);
     String good = "seg-good";
     String broken = "seg-broken";
     String goodSession = "20260101T120000.000Z-00000001";
@@ -214,92 +152,10 @@ class SegmenterIT {
   }
 
   private static void assertDecodes(byte[] segment) throws Exception {
-    Process p =
-        new ProcessBuilder("ffmpeg", "-v", "error", "-i", "-", "-f", "null", "-")
-            .redirectErrorStream(true)
-            .start();
-    try (OutputStream in = p.getOutputStream()) {
-      in.write(segment);
-    }
-    String output = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(output).isZero();
-    assertThat(output).as("ffmpeg decode errors").isBlank();
-  }
-
-  private static void ffmpeg(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-v", "error", "-nostdin", "-y"));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(output).isZero();
-  }
-
-  private static KafkaProducer<String, byte[]> producer() {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedDevstack.kafka().bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-  }
-
-  private static void sendControl(
-      KafkaProducer<String, byte[]> producer, IngestControl control, long seq) {
-    IngestRecordKind kind =
-        control instanceof IngestControl.PublishStarted
-            ? IngestRecordKind.PUBLISH_STARTED
-            : IngestRecordKind.PUBLISH_ENDED;
-    producer.send(
-        new ProducerRecord<>(
-            Topics.INGEST.name(),
-            null,
-            control.streamId(),
-            Serdes.ingestControl().serialize(Topics.INGEST.name(), control),
-            new IngestHeaders(kind, control.sessionId(), seq, Instant.now()).toKafka()));
-  }
-
-  private static void sendChunk(
-      KafkaProducer<String, byte[]> producer,
-      String streamId,
-      String session,
-      long seq,
-      byte[] chunk) {
-    producer.send(
-        new ProducerRecord<>(
-            Topics.INGEST.name(),
-            null,
-            streamId,
-            chunk,
-            new IngestHeaders(IngestRecordKind.CHUNK, session, seq, Instant.now()).toKafka()));
-  }
-
-  /** The committed hls.segments events of {@code streamId}, once its StreamEnded arrived. */
-  private static List<SegmentEvent> awaitStreamEnded(String streamId) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedDevstack.kafka().bootstrapServers());
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    List<SegmentEvent> events = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(Topics.SEGMENTS.name()).stream()
-              .map(i -> new TopicPartition(i.topic(), i.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(
-              () -> {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                  if (streamId.equals(r.key())) {
-                    events.add(Serdes.segmentEvent().deserialize(r.topic(), r.value()));
-                  }
-                }
-                return !events.isEmpty() && events.get(events.size() - 1) instanceof StreamEnded;
-              });
-    }
-    return events;
+    Path file = Files.createTempFile(dir, "segment", ".ts");
+    Files.write(file, segment);
+    Ffmpeg.Decoded decoded = Ffmpeg.decode(file);
+    assertThat(decoded.exitStatus()).as(decoded.log()).isZero();
+    assertThat(decoded.log()).as("ffmpeg decode errors").isBlank();
   }
 }

@@ -1,0 +1,64 @@
+package io.hlspipeline.standalone;
+
+import io.hlspipeline.devstack.S3Server;
+import io.hlspipeline.devstack.SharedDevstack;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The four services of the end-to-end ITs, in this JVM on ephemeral ports, over the shared
+ * devstack: Kafka, Cassandra, and S3 servers 0 and 1 with every segment on both (R = 2).
+ */
+final class PipelineFixture {
+  private PipelineFixture() {}
+
+  /**
+   * Starts a pipeline and prints how long its services took.
+   *
+   * @param name the S3 bucket, also the tag of the printed line ({@code [name] ...})
+   * @param workDir the services' own files (the catalog's state dir)
+   * @param catalogApplicationId the catalog's Kafka Streams application id: ITs that run one after
+   *     another in a JVM each take their own (see {@link Pipeline}'s constructor)
+   */
+  static Pipeline start(
+      String name,
+      Path workDir,
+      String streamKeySecret,
+      int targetDurationSec,
+      int liveWindowSegments,
+      String catalogApplicationId)
+      throws Exception {
+    List<String> specs = new ArrayList<>();
+    for (S3Server s3 : List.of(SharedDevstack.s3(0), SharedDevstack.s3(1))) {
+      specs.add(
+          PipelineEndpoints.s3Spec(
+              s3.id(),
+              s3.endpoint().toString(),
+              name,
+              s3.region(),
+              s3.accessKey(),
+              s3.secretKey()));
+    }
+    Pipeline pipeline =
+        new Pipeline(
+            new PipelineEndpoints(
+                SharedDevstack.kafka().bootstrapServers(),
+                SharedDevstack.cassandra().contactPoint(),
+                PipelineEndpoints.joinSpecs(specs),
+                2,
+                streamKeySecret,
+                PipelineEndpoints.Ports.ephemeral()),
+            workDir,
+            targetDurationSec,
+            liveWindowSegments,
+            catalogApplicationId);
+    long t0 = System.nanoTime();
+    pipeline.start();
+    System.out.printf(
+        "[%s] four services started in %d ms%n",
+        name, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    return pipeline;
+  }
+}
