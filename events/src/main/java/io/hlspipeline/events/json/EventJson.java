@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
- * The one JSON configuration of every event and DTO: ISO-8601 UTC instants, unknown fields ignored
- * (readers tolerate newer writers).
+ * The one JSON configuration of every event, DTO and HTTP API body: ISO-8601 UTC instants and
+ * ISO-8601 durations, unknown fields ignored (readers tolerate newer writers).
  */
 public final class EventJson {
   private EventJson() {}
@@ -20,6 +20,7 @@ public final class EventJson {
     return JsonMapper.builder()
         .addModule(new JavaTimeModule())
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
         .build();

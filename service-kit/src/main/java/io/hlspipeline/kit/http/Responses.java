@@ -3,6 +3,7 @@ package io.hlspipeline.kit.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
+import io.hlspipeline.events.json.EventJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -16,7 +17,7 @@ import java.util.Locale;
  * UncheckedIOException}.
  */
 public final class Responses {
-  private static final ObjectMapper JSON = Json.newObjectMapper();
+  private static final ObjectMapper JSON = EventJson.newMapper();
 
   private Responses() {}
 
@@ -62,7 +63,7 @@ public final class Responses {
   }
 
   /**
-   * Sends {@code body} serialized by Jackson ({@link Json#newObjectMapper()} conventions: ISO-8601
+   * Sends {@code body} serialized by Jackson ({@link EventJson#newMapper()} conventions: ISO-8601
    * instants) as {@code application/json}.
    */
   public static void sendJson(HttpExchange ex, int status, Object body) {
