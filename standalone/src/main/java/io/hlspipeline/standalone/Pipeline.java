@@ -28,11 +28,8 @@ import java.util.Map;
  * <p>Used by {@link StandaloneMain} and by the end-to-end test, so both run the same wiring.
  */
 public final class Pipeline implements Lifecycle {
-  /** catalog-service's default {@code CATALOG_APPLICATION_ID}. */
-  public static final String DEFAULT_CATALOG_APPLICATION_ID = "hls-catalog";
 
   private final LifecycleGroup group = new LifecycleGroup();
-  private final Map<String, Map<String, String>> envs = new HashMap<>();
   private final int ingestPort;
   private final int catalogPort;
   private final int edgePort;
@@ -46,21 +43,6 @@ public final class Pipeline implements Lifecycle {
    */
   public Pipeline(
       PipelineEndpoints endpoints, Path workDir, int targetDurationSec, int liveWindowSegments) {
-    this(endpoints, workDir, targetDurationSec, liveWindowSegments, DEFAULT_CATALOG_APPLICATION_ID);
-  }
-
-  /**
-   * As above, with the catalog's Kafka Streams application id. Tests that run pipelines one after
-   * another on the same Kafka give each its own: a stopped Kafka Streams member does not leave its
-   * group, so a successor with the same id would wait for the session timeout before it gets the
-   * partitions.
-   */
-  public Pipeline(
-      PipelineEndpoints endpoints,
-      Path workDir,
-      int targetDurationSec,
-      int liveWindowSegments,
-      String catalogApplicationId) {
     PipelineEndpoints.Ports ports = endpoints.ports();
     ingestPort = orFree(ports.ingest());
     catalogPort = orFree(ports.catalog());
@@ -82,7 +64,6 @@ public final class Pipeline implements Lifecycle {
             + endpoints.cassandraContactPoint().getPort());
     catalog.put("CASSANDRA_REPLICATION_FACTOR", "1");
     catalog.put("CATALOG_STATE_DIR", workDir.resolve("catalog-state").toString());
-    catalog.put("CATALOG_APPLICATION_ID", catalogApplicationId);
 
     Map<String, String> segmenter = new HashMap<>(common);
     segmenter.put("HTTP_PORT", String.valueOf(segmenterPort));
@@ -99,11 +80,6 @@ public final class Pipeline implements Lifecycle {
     edge.put("CATALOG_URL", "http://127.0.0.1:" + catalogPort);
     edge.put("S3_ENDPOINTS", endpoints.s3EndpointsSpec());
     edge.put("LIVE_WINDOW_SEGMENTS", String.valueOf(liveWindowSegments));
-
-    envs.put("catalog", catalog);
-    envs.put("segmenter", segmenter);
-    envs.put("ingest", ingest);
-    envs.put("edge", edge);
 
     group.add(
         "catalog",
@@ -144,11 +120,6 @@ public final class Pipeline implements Lifecycle {
   /** Base URL of segmenter-service's admin endpoints (health, metrics). */
   public URI segmenterUrl() {
     return URI.create("http://127.0.0.1:" + segmenterPort);
-  }
-
-  /** The environment a service was configured with (secrets included: do not print). */
-  Map<String, String> environmentOf(String service) {
-    return Map.copyOf(envs.get(service));
   }
 
   private static int orFree(int port) {

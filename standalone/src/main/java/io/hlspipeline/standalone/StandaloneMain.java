@@ -134,6 +134,7 @@ public final class StandaloneMain {
             "  ingest     " + pipeline.ingestUrl(),
             "  catalog    " + pipeline.catalogUrl() + "/api/v1/streams",
             "  edge       " + pipeline.edgeUrl(),
+            "  segmenter  " + pipeline.segmenterUrl() + "/metrics (admin only)",
             "",
             "Publish a test stream (any H.264/AAC source works; keyframes every "
                 + targetDurationSec

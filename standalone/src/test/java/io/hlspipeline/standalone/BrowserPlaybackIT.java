@@ -94,13 +94,7 @@ class BrowserPlaybackIT {
     Assumptions.assumeTrue(Ffmpeg.installed(), "ffmpeg is not installed; CI installs it");
     pipeline =
         PipelineFixture.start(
-            "browser",
-            tmp.resolve("services"),
-            SECRET,
-            TARGET_DURATION_SEC,
-            LIVE_WINDOW_SEGMENTS,
-            // PipelineE2EIT may run next in this JVM: its catalog must not wait for ours to expire.
-            "hls-catalog-browser-it");
+            "browser", tmp.resolve("services"), SECRET, TARGET_DURATION_SEC, LIVE_WINDOW_SEGMENTS);
   }
 
   @AfterAll

@@ -68,8 +68,7 @@ class PipelineE2EIT {
             SECRET,
             TARGET_DURATION_SEC,
             // a window longer than the clip: after the end, the live playlist still covers it all
-            CLIP_SECONDS / TARGET_DURATION_SEC + 2,
-            Pipeline.DEFAULT_CATALOG_APPLICATION_ID);
+            CLIP_SECONDS / TARGET_DURATION_SEC + 2);
   }
 
   @AfterAll

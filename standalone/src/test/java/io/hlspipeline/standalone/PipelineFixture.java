@@ -19,16 +19,13 @@ final class PipelineFixture {
    *
    * @param name the S3 bucket, also the tag of the printed line ({@code [name] ...})
    * @param workDir the services' own files (the catalog's state dir)
-   * @param catalogApplicationId the catalog's Kafka Streams application id: ITs that run one after
-   *     another in a JVM each take their own (see {@link Pipeline}'s constructor)
    */
   static Pipeline start(
       String name,
       Path workDir,
       String streamKeySecret,
       int targetDurationSec,
-      int liveWindowSegments,
-      String catalogApplicationId)
+      int liveWindowSegments)
       throws Exception {
     List<String> specs = new ArrayList<>();
     for (S3Server s3 : List.of(SharedDevstack.s3(0), SharedDevstack.s3(1))) {
@@ -52,8 +49,7 @@ final class PipelineFixture {
                 PipelineEndpoints.Ports.ephemeral()),
             workDir,
             targetDurationSec,
-            liveWindowSegments,
-            catalogApplicationId);
+            liveWindowSegments);
     long t0 = System.nanoTime();
     pipeline.start();
     System.out.printf(
