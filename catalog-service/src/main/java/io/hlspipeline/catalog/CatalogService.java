@@ -9,6 +9,7 @@ import io.hlspipeline.events.Topics;
 import io.hlspipeline.events.catalog.CatalogApi;
 import io.hlspipeline.kit.http.AdminEndpoints;
 import io.hlspipeline.kit.http.HttpService;
+import io.hlspipeline.kit.http.HttpSettings;
 import io.hlspipeline.kit.http.PendingHandler;
 import io.hlspipeline.kit.http.ReadinessChecks;
 import io.hlspipeline.kit.lifecycle.DependencyWait;
@@ -61,7 +62,11 @@ public final class CatalogService implements Lifecycle {
   public CatalogService(CatalogConfig config, PrometheusMeterRegistry registry) {
     this.config = Objects.requireNonNull(config, "config");
     this.registry = Objects.requireNonNull(registry, "registry");
-    this.http = new HttpService(config.httpBind(), config.httpPort(), HTTP_THREADS);
+    this.http =
+        new HttpService(
+            "public",
+            HttpSettings.of(config.httpBind(), config.httpPort()).withWorkerThreads(HTTP_THREADS),
+            registry);
     readiness.register("cassandra", () -> store != null && store.isAvailable());
     readiness.register("topics", () -> topicsReady);
     readiness.register(

@@ -21,7 +21,10 @@ import java.util.Objects;
  * @param kafkaBootstrapServers {@code KAFKA_BOOTSTRAP_SERVERS}
  * @param httpBind {@code HTTP_BIND}
  * @param httpPort {@code HTTP_PORT}, 0 for any free port
- * @param httpThreads {@code HTTP_THREADS}
+ * @param httpThreads {@code HTTP_THREADS}, workers for requests that may block (catalog bootstrap,
+ *     storage reads on a cache miss); playlists and cached segments never use them
+ * @param http the viewer listener: bind, port, workers, TLS ({@code HTTP_TLS_CERT}/{@code
+ *     HTTP_TLS_KEY}), timeouts and limits
  * @param catalogUrl {@code CATALOG_URL}, base URL of catalog-service
  * @param catalogTimeout {@code EDGE_CATALOG_TIMEOUT}, per catalog request
  * @param s3Endpoints {@code S3_ENDPOINTS}, the storage servers segments are read from
@@ -49,7 +52,8 @@ public record EdgeConfig(
     Duration idleRetention,
     long cacheBytes,
     Duration followWindow,
-    int prefetchConcurrency) {
+    int prefetchConcurrency,
+    io.hlspipeline.kit.http.HttpSettings http) {
 
   public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
   public static final String HTTP_BIND = CommonSettings.HTTP_BIND;
@@ -67,12 +71,17 @@ public record EdgeConfig(
   public static final String EDGE_PREFETCH_CONCURRENCY = "EDGE_PREFETCH_CONCURRENCY";
 
   private static final ConfigDef DEFINITION =
-      CommonSettings.defineHttp(
-              CommonSettings.defineKafkaBootstrap(new ConfigDef()),
-              8080,
-              "viewer HTTP port (0: any free port)")
+      CommonSettings.defineHttpServer(
+              CommonSettings.defineHttp(
+                  CommonSettings.defineKafkaBootstrap(new ConfigDef()),
+                  8080,
+                  "viewer HTTP port (0: any free port)"))
           .define(
-              HTTP_THREADS, ConfigType.INT, 32, Validator.range(1, 1024), "HTTP handler threads")
+              HTTP_THREADS,
+              ConfigType.INT,
+              32,
+              Validator.range(1, 1024),
+              "HTTP worker threads (catalog lookups, storage reads on a cache miss)")
           .define(
               CATALOG_URL,
               ConfigType.URI,
@@ -139,6 +148,7 @@ public record EdgeConfig(
     Objects.requireNonNull(catalogTimeout, "catalogTimeout");
     Objects.requireNonNull(idleRetention, "idleRetention");
     Objects.requireNonNull(followWindow, "followWindow");
+    Objects.requireNonNull(http, "http");
     s3Endpoints = List.copyOf(s3Endpoints);
   }
 
@@ -182,7 +192,8 @@ public record EdgeConfig(
         c.getDuration(EDGE_IDLE_RETENTION),
         c.getLong(EDGE_CACHE_BYTES),
         c.getDuration(EDGE_FOLLOW_WINDOW),
-        c.getInt(EDGE_PREFETCH_CONCURRENCY));
+        c.getInt(EDGE_PREFETCH_CONCURRENCY),
+        CommonSettings.httpSettings(c, c.getInt(HTTP_THREADS)));
   }
 
   private static URI stripTrailingSlash(URI uri) {
@@ -206,7 +217,22 @@ public record EdgeConfig(
         idleRetention,
         cacheBytes,
         followWindow,
-        prefetchConcurrency);
+        prefetchConcurrency,
+        new io.hlspipeline.kit.http.HttpSettings(
+            http.bind(),
+            port,
+            http.workerThreads(),
+            http.workQueue(),
+            http.maxConnections(),
+            http.headerTimeout(),
+            http.idleTimeout(),
+            http.requestTimeout(),
+            http.maxRequestLineBytes(),
+            http.maxHeaderBytes(),
+            http.maxBodyBytes(),
+            http.maxConcurrentStreams(),
+            http.stopGrace(),
+            http.tls()));
   }
 
   /** All values; S3 endpoints print without their keys. */
@@ -240,6 +266,12 @@ public record EdgeConfig(
         + followWindow
         + ", prefetchConcurrency="
         + prefetchConcurrency
+        + ", tls="
+        + http.tls().isPresent()
+        + ", headerTimeout="
+        + http.headerTimeout()
+        + ", requestTimeout="
+        + http.requestTimeout()
         + "]";
   }
 }

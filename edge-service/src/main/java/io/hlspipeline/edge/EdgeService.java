@@ -13,6 +13,7 @@ import io.hlspipeline.edge.window.WindowStore;
 import io.hlspipeline.kit.http.AdminEndpoints;
 import io.hlspipeline.kit.http.HttpService;
 import io.hlspipeline.kit.http.ReadinessChecks;
+import io.hlspipeline.kit.http.RouteOptions;
 import io.hlspipeline.kit.lifecycle.Lifecycle;
 import io.hlspipeline.kit.lifecycle.LifecycleGroup;
 import io.hlspipeline.storage.SegmentStore;
@@ -78,17 +79,14 @@ public final class EdgeService implements Lifecycle {
             registry);
     ReadinessChecks readiness = new ReadinessChecks();
     readiness.register("segments-follower", follower::caughtUp);
-    http = new HttpService(config.httpBind(), config.httpPort(), config.httpThreads());
+    http = new HttpService("public", config.http(), registry);
     AdminEndpoints.install(http, registry, readiness);
     http.route(
         HlsPathParser.PREFIX,
         new HlsHandler(
-            windows,
-            bootstrap,
-            new PlaylistBuilder(config.liveWindowSegments()),
-            loader,
-            registry));
-    http.route(PlayerHandler.PREFIX, new PlayerHandler(registry));
+            windows, bootstrap, new PlaylistBuilder(config.liveWindowSegments()), loader, registry),
+        RouteOptions.inline());
+    http.route(PlayerHandler.PREFIX, new PlayerHandler(registry), RouteOptions.inline());
 
     group.add("segment-store", closing(store));
     group.add("segment-loader", closing(loader));

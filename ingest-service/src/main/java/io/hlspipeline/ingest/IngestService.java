@@ -10,8 +10,10 @@ import io.hlspipeline.ingest.session.PublishSessions;
 import io.hlspipeline.ingest.session.SessionIds;
 import io.hlspipeline.kit.http.AdminEndpoints;
 import io.hlspipeline.kit.http.HttpService;
+import io.hlspipeline.kit.http.HttpSettings;
 import io.hlspipeline.kit.http.PendingHandler;
 import io.hlspipeline.kit.http.ReadinessChecks;
+import io.hlspipeline.kit.http.RouteOptions;
 import io.hlspipeline.kit.kafka.KafkaProps;
 import io.hlspipeline.kit.lifecycle.DependencyWait;
 import io.hlspipeline.kit.lifecycle.Lifecycle;
@@ -79,10 +81,19 @@ public final class IngestService implements Lifecycle {
     log.info("starting ingest with {}", config);
     try {
       // HTTP first, so probes answer while Kafka is still out of reach; /ingest/ is 503 until then.
+      // One worker per upload (the body is read on it), no queue: past the pool, 503 at once.
       HttpService server =
           new HttpService(
-              config.httpBind(), config.httpPort(), config.maxStreams() + SPARE_HTTP_THREADS);
-      server.route(HttpIngestHandler.PATH_PREFIX, ingestRoute);
+              "public",
+              HttpSettings.of(config.httpBind(), config.httpPort())
+                  .withWorkerThreads(config.maxStreams() + SPARE_HTTP_THREADS)
+                  .withLimits(
+                      HttpSettings.DEFAULT_MAX_CONNECTIONS, 0, HttpSettings.DEFAULT_MAX_BODY_BYTES),
+              registry);
+      server.route(
+          HttpIngestHandler.PATH_PREFIX,
+          ingestRoute,
+          RouteOptions.streamingUpload().withSecretPathTail());
       ReadinessChecks readiness = new ReadinessChecks();
       readiness.register("topics", () -> topicsReady);
       readiness.register("kafka-producer", () -> producer != null);

@@ -4,6 +4,7 @@ import io.hlspipeline.events.TopicCreator;
 import io.hlspipeline.events.Topics;
 import io.hlspipeline.kit.http.AdminEndpoints;
 import io.hlspipeline.kit.http.HttpService;
+import io.hlspipeline.kit.http.HttpSettings;
 import io.hlspipeline.kit.http.ReadinessChecks;
 import io.hlspipeline.kit.lifecycle.DependencyWait;
 import io.hlspipeline.kit.lifecycle.Lifecycle;
@@ -57,7 +58,11 @@ public final class SegmenterService implements Lifecycle {
     try {
       // Admin HTTP first, so probes answer while Kafka or storage is still out of reach.
       HttpService server =
-          new HttpService(config.httpBind(), config.httpPort(), ADMIN_HTTP_THREADS);
+          new HttpService(
+              "admin",
+              HttpSettings.of(config.httpBind(), config.httpPort())
+                  .withWorkerThreads(ADMIN_HTTP_THREADS),
+              registry);
       ReadinessChecks readiness = new ReadinessChecks();
       readiness.register("topics", () -> topicsReady);
       readiness.register("storage", () -> bucketsReady);

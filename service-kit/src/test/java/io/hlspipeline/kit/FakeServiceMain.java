@@ -6,6 +6,7 @@ import io.hlspipeline.kit.config.ParsedConfig;
 import io.hlspipeline.kit.config.Validator;
 import io.hlspipeline.kit.http.AdminEndpoints;
 import io.hlspipeline.kit.http.HttpService;
+import io.hlspipeline.kit.http.HttpSettings;
 import io.hlspipeline.kit.http.ReadinessChecks;
 import io.hlspipeline.kit.lifecycle.Lifecycle;
 import io.hlspipeline.kit.lifecycle.LifecycleGroup;
@@ -29,7 +30,9 @@ public final class FakeServiceMain {
         (env, registry) -> {
           ParsedConfig config = CONFIG.parse(env);
           log.info("config {}", config);
-          HttpService http = new HttpService("127.0.0.1", config.getInt("FAKE_HTTP_PORT"), 2);
+          HttpService http =
+              new HttpService(
+                  "admin", HttpSettings.of("127.0.0.1", config.getInt("FAKE_HTTP_PORT")), registry);
           AdminEndpoints.install(http, registry, new ReadinessChecks());
           Lifecycle announcer =
               new Lifecycle() {

@@ -1,7 +1,5 @@
 package io.hlspipeline.catalog.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.hlspipeline.catalog.store.CatalogStore;
 import io.hlspipeline.catalog.store.SegmentPage;
 import io.hlspipeline.events.StreamIds;
@@ -10,6 +8,8 @@ import io.hlspipeline.events.catalog.SegmentListDto;
 import io.hlspipeline.events.catalog.StreamDto;
 import io.hlspipeline.events.catalog.StreamListDto;
 import io.hlspipeline.events.catalog.StreamStatus;
+import io.hlspipeline.kit.http.Exchange;
+import io.hlspipeline.kit.http.HttpHandler;
 import io.hlspipeline.kit.http.Responses;
 import java.util.HashMap;
 import java.util.Map;
@@ -41,14 +41,14 @@ public final class CatalogHttpHandler implements HttpHandler {
   }
 
   @Override
-  public void handle(HttpExchange ex) {
-    String method = ex.getRequestMethod();
+  public void handle(Exchange ex) {
+    String method = ex.method();
     if (!"GET".equals(method) && !"HEAD".equals(method)) {
-      ex.getResponseHeaders().set("Allow", "GET, HEAD");
+      ex.setHeader("Allow", "GET, HEAD");
       Responses.problem(ex, 405, "method not allowed");
       return;
     }
-    String path = ex.getRequestURI().getRawPath();
+    String path = ex.rawPath();
     if (!path.startsWith(CatalogApi.STREAMS)) {
       Responses.problem(ex, 404, "not found");
       return;
@@ -79,7 +79,7 @@ public final class CatalogHttpHandler implements HttpHandler {
     }
   }
 
-  private void getStream(HttpExchange ex, String streamId) {
+  private void getStream(Exchange ex, String streamId) {
     if (!StreamIds.isValid(streamId)) {
       Responses.problem(ex, 400, "invalid stream id (must match " + StreamIds.STREAM_ID + ")");
       return;
@@ -92,7 +92,7 @@ public final class CatalogHttpHandler implements HttpHandler {
     Responses.sendJson(ex, 200, stream.get());
   }
 
-  private void getSegments(HttpExchange ex, String streamId, String rendition) {
+  private void getSegments(Exchange ex, String streamId, String rendition) {
     if (!StreamIds.isValid(streamId)) {
       Responses.problem(ex, 400, "invalid stream id (must match " + StreamIds.STREAM_ID + ")");
       return;
@@ -103,7 +103,7 @@ public final class CatalogHttpHandler implements HttpHandler {
     }
     SegmentQuery query;
     try {
-      query = SegmentQuery.parse(ex.getRequestURI().getRawQuery());
+      query = SegmentQuery.parse(ex.rawQuery());
     } catch (IllegalArgumentException e) {
       Responses.problem(ex, 400, e.getMessage());
       return;

@@ -40,7 +40,11 @@ class CatalogHttpHandlerTest {
     }
     writer.apply(ended("cam", "s1", 4));
     http =
-        new HttpService("127.0.0.1", 0, 2).route(CatalogApi.STREAMS, new CatalogHttpHandler(store));
+        new HttpService(
+                "test",
+                io.hlspipeline.kit.http.HttpSettings.of("127.0.0.1", 0),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
+            .route(CatalogApi.STREAMS, new CatalogHttpHandler(store));
     http.start();
   }
 

@@ -3,6 +3,7 @@ package io.hlspipeline.edge.cache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,7 +13,8 @@ import java.util.Optional;
  * Segment bytes by storage key, least recently used evicted first, bounded by the total byte size
  * of the values ({@code maxBytes}). An object larger than {@code maxBytes / 8} is never cached, so
  * one huge object cannot flush everything else. Thread-safe (one lock; operations are O(1) apart
- * from eviction). Values are shared, never copied: callers must not modify returned arrays.
+ * from eviction). Values live off the heap in direct buffers, copied in once by {@link #put} and
+ * handed out as read-only views, so a response is written to the socket without another copy.
  *
  * <p>Meters: {@code hls.edge.cache.requests} (tag {@code result=hit|miss}), {@code
  * hls.edge.cache.size.bytes}, {@code hls.edge.cache.evictions}.
@@ -22,7 +24,7 @@ public final class SegmentCache {
   static final int MAX_OBJECT_SHARE = 8;
 
   private final long maxBytes;
-  private final LinkedHashMap<String, byte[]> entries = new LinkedHashMap<>(256, 0.75f, true);
+  private final LinkedHashMap<String, ByteBuffer> entries = new LinkedHashMap<>(256, 0.75f, true);
   private long sizeBytes;
   private final Counter hits;
   private final Counter misses;
@@ -42,14 +44,20 @@ public final class SegmentCache {
         .register(registry);
   }
 
-  /** The cached bytes, counting a hit or a miss. */
-  public Optional<byte[]> get(String key) {
-    byte[] value;
+  /** A read-only view of the cached bytes (position 0), counting a hit or a miss. */
+  public Optional<ByteBuffer> get(String key) {
+    ByteBuffer value;
     synchronized (this) {
       value = entries.get(key);
     }
     (value == null ? misses : hits).increment();
-    return Optional.ofNullable(value);
+    return value == null ? Optional.empty() : Optional.of(value.duplicate());
+  }
+
+  /** Like {@link #get} without counting (the loader reading back what it just stored). */
+  synchronized Optional<ByteBuffer> peek(String key) {
+    ByteBuffer value = entries.get(key);
+    return value == null ? Optional.empty() : Optional.of(value.duplicate());
   }
 
   /** Whether {@code key} is cached, without counting or touching its recency. */
@@ -67,13 +75,15 @@ public final class SegmentCache {
     if (value.length > maxBytes / MAX_OBJECT_SHARE) {
       return false;
     }
+    ByteBuffer direct = ByteBuffer.allocateDirect(value.length).put(value).flip();
+    ByteBuffer stored = direct.asReadOnlyBuffer();
     synchronized (this) {
-      byte[] previous = entries.put(key, value);
-      sizeBytes += value.length - (previous == null ? 0 : previous.length);
-      Iterator<Map.Entry<String, byte[]>> eldestFirst = entries.entrySet().iterator();
+      ByteBuffer previous = entries.put(key, stored);
+      sizeBytes += value.length - (previous == null ? 0 : previous.capacity());
+      Iterator<Map.Entry<String, ByteBuffer>> eldestFirst = entries.entrySet().iterator();
       while (sizeBytes > maxBytes && eldestFirst.hasNext()) {
-        Map.Entry<String, byte[]> eldest = eldestFirst.next();
-        sizeBytes -= eldest.getValue().length;
+        Map.Entry<String, ByteBuffer> eldest = eldestFirst.next();
+        sizeBytes -= eldest.getValue().capacity();
         eldestFirst.remove();
         evictions.increment();
       }

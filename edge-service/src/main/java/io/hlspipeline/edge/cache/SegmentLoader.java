@@ -4,6 +4,7 @@ import io.hlspipeline.events.segments.SegmentReady;
 import io.hlspipeline.storage.StorageException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,7 +42,7 @@ public final class SegmentLoader implements AutoCloseable {
   private final Clock clock;
   private final Duration prefetchMaxAge;
   private final ThreadPoolExecutor prefetchPool;
-  private final Map<String, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<ByteBuffer>> inFlight = new ConcurrentHashMap<>();
   private final MeterRegistry registry;
   private final Counter readBytes;
 
@@ -86,11 +87,11 @@ public final class SegmentLoader implements AutoCloseable {
   }
 
   /**
-   * The segment's bytes. Blocks for the storage read on a cache miss.
+   * A read-only view of the segment's bytes. Blocks for the storage read on a cache miss.
    *
    * @throws StorageException if no server returned it
    */
-  public byte[] load(SegmentReady segment) throws StorageException {
+  public ByteBuffer load(SegmentReady segment) throws StorageException {
     var cached = cache.get(segment.storageKey());
     if (cached.isPresent()) {
       return cached.get();
@@ -98,26 +99,35 @@ public final class SegmentLoader implements AutoCloseable {
     return loadShared(segment);
   }
 
-  private byte[] loadShared(SegmentReady segment) throws StorageException {
+  /** A cached segment without blocking: empty on a miss (nothing counted then). */
+  public java.util.Optional<ByteBuffer> cached(SegmentReady segment) {
     String key = segment.storageKey();
-    CompletableFuture<byte[]> mine = new CompletableFuture<>();
-    CompletableFuture<byte[]> running = inFlight.putIfAbsent(key, mine);
+    return cache.contains(key) ? cache.get(key) : java.util.Optional.empty();
+  }
+
+  private ByteBuffer loadShared(SegmentReady segment) throws StorageException {
+    String key = segment.storageKey();
+    CompletableFuture<ByteBuffer> mine = new CompletableFuture<>();
+    CompletableFuture<ByteBuffer> running = inFlight.putIfAbsent(key, mine);
     if (running != null) {
-      return await(running);
+      return await(running).duplicate();
     }
     try {
       // A read that finished between our cache miss and winning the slot has cached the bytes.
-      var cached = cache.contains(key) ? cache.get(key) : java.util.Optional.<byte[]>empty();
+      var cached = cache.contains(key) ? cache.get(key) : java.util.Optional.<ByteBuffer>empty();
       if (cached.isPresent()) {
         mine.complete(cached.get());
-        return cached.get();
+        return cached.get().duplicate();
       }
       byte[] bytes = reader.read(key, segment.servers());
       count("ok");
       readBytes.increment(bytes.length);
-      cache.put(key, bytes);
-      mine.complete(bytes);
-      return bytes;
+      ByteBuffer view =
+          cache.put(key, bytes)
+              ? cache.peek(key).orElseGet(() -> ByteBuffer.wrap(bytes).asReadOnlyBuffer())
+              : ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+      mine.complete(view);
+      return view.duplicate();
     } catch (StorageException e) {
       count(e.notFound() ? "not_found" : "error");
       mine.completeExceptionally(e);
@@ -131,7 +141,7 @@ public final class SegmentLoader implements AutoCloseable {
     }
   }
 
-  private static byte[] await(CompletableFuture<byte[]> running) throws StorageException {
+  private static ByteBuffer await(CompletableFuture<ByteBuffer> running) throws StorageException {
     try {
       return running.get();
     } catch (InterruptedException e) {

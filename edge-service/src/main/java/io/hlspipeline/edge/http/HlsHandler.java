@@ -1,7 +1,5 @@
 package io.hlspipeline.edge.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.hlspipeline.edge.cache.SegmentLoader;
 import io.hlspipeline.edge.catalog.CatalogBootstrap;
 import io.hlspipeline.edge.catalog.CatalogUnavailableException;
@@ -11,6 +9,8 @@ import io.hlspipeline.edge.window.WindowSnapshot;
 import io.hlspipeline.edge.window.WindowStore;
 import io.hlspipeline.events.StreamIds;
 import io.hlspipeline.events.segments.SegmentReady;
+import io.hlspipeline.kit.http.Exchange;
+import io.hlspipeline.kit.http.HttpHandler;
 import io.hlspipeline.kit.http.Responses;
 import io.hlspipeline.media.hls.MediaPlaylist;
 import io.hlspipeline.media.hls.MultivariantPlaylist;
@@ -18,14 +18,23 @@ import io.hlspipeline.media.hls.PlaylistWriter;
 import io.hlspipeline.storage.StorageException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.netty.buffer.Unpooled;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+import java.util.zip.GZIPOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The viewer-facing HLS endpoints below {@code /hls/} (see {@link HlsPathParser} for the URLs).
@@ -36,6 +45,19 @@ import org.slf4j.MDC;
  * changes ({@code public, max-age=31536000, immutable}); a live playlist changes every segment
  * ({@code max-age=1}); an ended stream's playlist is stable unless a new session starts on the same
  * stream id ({@code max-age=60}); errors are {@code no-store}.
+ *
+ * <p>Serving path: the handler runs on the connection's event loop. A media playlist is rendered
+ * once per change of its window (with its {@code ETag} and a gzip variant) and served as ready
+ * bytes; {@code If-None-Match} gets 304. A cached segment is written from its off-heap cache buffer
+ * without a copy; {@code Range} requests get 206 (or 416). Anything that may block (a catalog
+ * bootstrap, a storage read on a cache miss) runs on the HTTP worker pool, so a hung storage server
+ * never delays a playlist.
+ *
+ * <p>Held requests: a request for the next segment of a live rendition (newest msn + 1), and a
+ * media playlist request with {@code _HLS_msn=N} (blocking reload, RFC 8216bis §6.2.5.2) for a
+ * segment not yet listed, wait without a thread until the segment is announced or the session ends,
+ * for at most {@link #HOLD_TARGET_DURATIONS} target durations; then the segment (or 404) or the
+ * playlist is sent. {@code _HLS_msn} more than two segments ahead is a 400.
  *
  * <p>Statuses: 400 for a malformed path; 404 for an unknown stream or rendition, for a stream with
  * no segment yet (players retry a 404 playlist until the first segment exists, while an empty live
@@ -55,6 +77,16 @@ public final class HlsHandler implements HttpHandler {
   public static final String LIVE_PLAYLIST_CACHE_CONTROL = "public, max-age=1";
   public static final String ENDED_PLAYLIST_CACHE_CONTROL = "public, max-age=60";
   static final String ERROR_CACHE_CONTROL = "no-store";
+  static final String TEXT = "text/plain; charset=utf-8";
+
+  /** A held request waits at most this many target durations (RFC 8216bis advises three). */
+  static final int HOLD_TARGET_DURATIONS = 3;
+
+  /** Held requests per rendition; more are answered at once. */
+  static final int MAX_HELD_PER_RENDITION = 50_000;
+
+  /** Playlists smaller than this are not worth compressing. */
+  static final int GZIP_MIN_BYTES = 512;
 
   private final HlsPathParser parser = new HlsPathParser();
   private final WindowStore windows;
@@ -62,6 +94,8 @@ public final class HlsHandler implements HttpHandler {
   private final PlaylistBuilder playlists;
   private final SegmentLoader loader;
   private final MeterRegistry registry;
+  private final Timer playlistTimer;
+  private final Timer segmentTimer;
 
   public HlsHandler(
       WindowStore windows,
@@ -74,152 +108,372 @@ public final class HlsHandler implements HttpHandler {
     this.playlists = playlists;
     this.loader = loader;
     this.registry = registry;
+    this.playlistTimer = timer("playlist", "2xx");
+    this.segmentTimer = timer("segment", "2xx");
   }
 
-  /** An answer to send: status, headers, body. */
-  private record Reply(int status, String contentType, String cacheControl, byte[] body) {
-    static Reply error(int status, String message) {
-      return new Reply(
-          status,
-          "text/plain; charset=utf-8",
-          ERROR_CACHE_CONTROL,
-          (message + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    static Reply playlist(String text, boolean ended) {
-      return new Reply(
-          200,
-          PLAYLIST_CONTENT_TYPE,
-          ended ? ENDED_PLAYLIST_CACHE_CONTROL : LIVE_PLAYLIST_CACHE_CONTROL,
-          text.getBytes(StandardCharsets.UTF_8));
-    }
-  }
+  /** A media playlist as served: rendered once per window change. */
+  record Rendered(
+      byte[] body, byte[] gzip, String etag, boolean ended, long newestMsn, int targetSec) {}
 
   @Override
-  public void handle(HttpExchange ex) {
+  public void handle(Exchange ex) {
     long t0 = System.nanoTime();
-    ex.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
-    String method = ex.getRequestMethod();
+    ex.setHeader("Access-Control-Allow-Origin", "*");
+    String method = ex.method();
     if ("OPTIONS".equals(method)) {
-      ex.getResponseHeaders().set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
-      ex.getResponseHeaders().set("Access-Control-Allow-Headers", "Range");
-      ex.getResponseHeaders().set("Access-Control-Max-Age", "86400");
-      Responses.sendBytes(ex, 204, "text/plain", new byte[0]);
+      ex.setHeader("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+      ex.setHeader("Access-Control-Allow-Headers", "Range, If-None-Match");
+      ex.setHeader("Access-Control-Max-Age", "86400");
+      ex.respond(204, null, new byte[0]);
       return;
     }
-    String kind = "invalid";
-    Reply reply;
+    HlsRequest request;
     try {
-      HlsRequest request = parser.parse(ex.getRequestURI().getRawPath());
-      kind = request instanceof HlsRequest.Segment ? "segment" : "playlist";
-      if (!"GET".equals(method) && !"HEAD".equals(method)) {
-        ex.getResponseHeaders().set("Allow", "GET, HEAD, OPTIONS");
-        reply = Reply.error(405, "method not allowed");
-      } else {
-        MDC.put("streamId", request.streamId());
-        reply = answer(request);
-      }
+      request = parser.parse(ex.rawPath());
     } catch (BadPathException e) {
-      reply = Reply.error(e.status(), e.getMessage());
-    } catch (CatalogUnavailableException e) {
-      log.warn("catalog unavailable: {}", e.getMessage());
-      ex.getResponseHeaders().set("Retry-After", "1");
-      reply = Reply.error(503, "catalog unavailable");
-    } finally {
-      MDC.remove("streamId");
+      error(ex, t0, "invalid", e.status(), e.getMessage());
+      return;
     }
-    ex.getResponseHeaders().set("Cache-Control", reply.cacheControl());
-    try {
-      Responses.sendBytes(ex, reply.status(), reply.contentType(), reply.body());
-      if (reply.status() == 200 && !"HEAD".equals(method)) {
-        registry.counter("hls.edge.served.bytes", "kind", kind).increment(reply.body().length);
-      }
-    } finally {
-      Timer.builder("hls.edge.requests")
-          .tag("kind", kind)
-          .tag("status", reply.status() / 100 + "xx")
-          .register(registry)
-          .record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private Reply answer(HlsRequest request) throws CatalogUnavailableException {
-    if (request instanceof HlsRequest.Multivariant m) {
-      return multivariant(m.streamId());
+    String kind = request instanceof HlsRequest.Segment ? "segment" : "playlist";
+    if (!"GET".equals(method) && !"HEAD".equals(method)) {
+      ex.setHeader("Allow", "GET, HEAD, OPTIONS");
+      error(ex, t0, kind, 405, "method not allowed");
+      return;
     }
     if (request instanceof HlsRequest.MediaPlaylist p) {
-      return mediaPlaylist(new WindowKey(p.streamId(), p.rendition()));
+      mediaPlaylist(ex, t0, new WindowKey(p.streamId(), p.rendition()));
+    } else if (request instanceof HlsRequest.Segment s) {
+      segment(ex, t0, new WindowKey(s.streamId(), s.rendition()), s.msn());
+    } else {
+      ex.offload(e -> multivariant(e, t0, request.streamId()));
     }
-    HlsRequest.Segment s = (HlsRequest.Segment) request;
-    return segment(new WindowKey(s.streamId(), s.rendition()), s.msn());
   }
 
-  private Reply multivariant(String streamId) throws CatalogUnavailableException {
-    List<String> renditions = windows.renditions(streamId);
-    if (renditions.isEmpty()) {
-      // Without transcoding every stream has exactly the source rendition.
-      if (!bootstrap.ensureLoaded(new WindowKey(streamId, StreamIds.SOURCE_RENDITION))) {
-        return Reply.error(404, "unknown stream");
-      }
-      renditions = windows.renditions(streamId);
-    }
-    Map<String, WindowSnapshot> snapshots = new LinkedHashMap<>();
-    boolean ended = true;
-    for (String rendition : renditions) {
-      Optional<WindowSnapshot> snapshot = windows.snapshot(new WindowKey(streamId, rendition));
-      if (snapshot.isPresent()) {
-        snapshots.put(rendition, snapshot.get());
-        ended &= snapshot.get().ended();
-      }
-    }
-    Optional<MultivariantPlaylist> playlist = playlists.multivariant(snapshots);
-    if (playlist.isEmpty()) {
-      return Reply.error(404, "no segment yet");
-    }
-    return Reply.playlist(PlaylistWriter.write(playlist.get()), ended);
-  }
+  // --- media playlists ---
 
-  private Reply mediaPlaylist(WindowKey key) throws CatalogUnavailableException {
-    if (!bootstrap.ensureLoaded(key)) {
-      return Reply.error(404, "unknown stream or rendition");
-    }
-    Optional<WindowSnapshot> snapshot = windows.snapshot(key);
-    Optional<MediaPlaylist> playlist = snapshot.flatMap(playlists::media);
-    if (playlist.isEmpty()) {
-      return Reply.error(404, "no segment yet");
-    }
-    return Reply.playlist(PlaylistWriter.write(playlist.get()), playlist.get().endList());
-  }
-
-  private Reply segment(WindowKey key, long msn) throws CatalogUnavailableException {
-    if (!bootstrap.ensureLoaded(key)) {
-      return Reply.error(404, "unknown stream or rendition");
-    }
-    Optional<SegmentReady> segment = windows.find(key, msn);
-    if (segment.isEmpty()) {
-      Optional<WindowSnapshot> snapshot = windows.snapshot(key);
-      List<SegmentReady> held = snapshot.map(WindowSnapshot::segments).orElse(List.of());
-      // Older than the window (or in a gap of it): ask the catalog. Newer than anything held: not
-      // announced yet, so the catalog has nothing either.
-      boolean announced = !held.isEmpty() && msn < held.get(held.size() - 1).msn();
-      segment = announced ? bootstrap.findSegment(key, msn) : Optional.empty();
-    }
-    if (segment.isEmpty()) {
-      return Reply.error(404, "no such segment");
-    }
+  private void mediaPlaylist(Exchange ex, long t0, WindowKey key) {
+    long wantedMsn;
     try {
-      byte[] bytes = loader.load(segment.get());
-      return new Reply(200, SEGMENT_CONTENT_TYPE, SEGMENT_CACHE_CONTROL, bytes);
+      wantedMsn = blockingReloadMsn(ex.rawQuery());
+    } catch (IllegalArgumentException e) {
+      error(ex, t0, "playlist", 400, e.getMessage());
+      return;
+    }
+    Optional<Rendered> rendered = windows.view(key, this::render);
+    if (rendered.isEmpty()) {
+      // Unknown to this edge: ask the catalog, off the event loop.
+      ex.offload(
+          e -> {
+            try {
+              if (!bootstrap.ensureLoaded(key)) {
+                error(e, t0, "playlist", 404, "unknown stream or rendition");
+                return;
+              }
+            } catch (CatalogUnavailableException c) {
+              catalogDown(e, t0, "playlist", c);
+              return;
+            }
+            Optional<Rendered> loaded = windows.view(key, this::render);
+            if (loaded.isEmpty()) {
+              error(e, t0, "playlist", 404, "no segment yet");
+            } else {
+              sendPlaylist(e, t0, loaded.get());
+            }
+          });
+      return;
+    }
+    Rendered r = rendered.get();
+    if (wantedMsn < 0 || wantedMsn <= r.newestMsn() || r.ended()) {
+      sendPlaylist(ex, t0, r);
+      return;
+    }
+    if (wantedMsn > r.newestMsn() + 2) {
+      error(ex, t0, "playlist", 400, "_HLS_msn is too far in the future");
+      return;
+    }
+    hold(
+        ex,
+        key,
+        wantedMsn,
+        r.targetSec(),
+        () ->
+            windows
+                .view(key, this::render)
+                .ifPresentOrElse(
+                    latest -> sendPlaylist(ex, t0, latest),
+                    () -> error(ex, t0, "playlist", 404, "unknown stream or rendition")));
+  }
+
+  /** {@code _HLS_msn} of the query, or -1 when absent. */
+  static long blockingReloadMsn(String rawQuery) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return -1;
+    }
+    long msn = -1;
+    for (String pair : rawQuery.split("&", 16)) {
+      if (pair.startsWith("_HLS_msn=")) {
+        String v = pair.substring("_HLS_msn=".length());
+        if (!v.matches("\\d{1,18}")) {
+          throw new IllegalArgumentException("_HLS_msn must be a non-negative integer");
+        }
+        msn = Long.parseLong(v);
+      }
+    }
+    return msn;
+  }
+
+  private Rendered render(WindowSnapshot snapshot) {
+    Optional<MediaPlaylist> playlist = playlists.media(snapshot);
+    if (playlist.isEmpty()) {
+      return null;
+    }
+    byte[] body = PlaylistWriter.write(playlist.get()).getBytes(StandardCharsets.UTF_8);
+    CRC32 crc = new CRC32();
+    crc.update(body);
+    String etag = "\"" + Long.toHexString(crc.getValue()) + "-" + body.length + "\"";
+    byte[] gzip = body.length >= GZIP_MIN_BYTES ? gzip(body) : null;
+    List<SegmentReady> held = snapshot.segments();
+    long newest = held.isEmpty() ? -1 : held.get(held.size() - 1).msn();
+    return new Rendered(
+        body,
+        gzip,
+        etag,
+        playlist.get().endList(),
+        newest,
+        (int) Math.max(1, playlist.get().targetDurationSec()));
+  }
+
+  private void sendPlaylist(Exchange ex, long t0, Rendered r) {
+    ex.setHeader(
+        "Cache-Control", r.ended() ? ENDED_PLAYLIST_CACHE_CONTROL : LIVE_PLAYLIST_CACHE_CONTROL);
+    ex.setHeader("ETag", r.etag());
+    ex.setHeader("Vary", "Accept-Encoding");
+    String ifNoneMatch = ex.requestHeader("If-None-Match");
+    if (ifNoneMatch != null && (ifNoneMatch.contains(r.etag()) || ifNoneMatch.trim().equals("*"))) {
+      ex.respond(304, null, new byte[0]);
+      playlistTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+      return;
+    }
+    byte[] body = r.body();
+    String accept = ex.requestHeader("Accept-Encoding");
+    if (r.gzip() != null && accept != null && accept.contains("gzip")) {
+      ex.setHeader("Content-Encoding", "gzip");
+      body = r.gzip();
+    }
+    ex.respond(200, PLAYLIST_CONTENT_TYPE, body);
+    if (!ex.isHead()) {
+      registry.counter("hls.edge.served.bytes", "kind", "playlist").increment(body.length);
+    }
+    playlistTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+  }
+
+  // --- multivariant playlists (worker pool: may bootstrap from the catalog) ---
+
+  private void multivariant(Exchange ex, long t0, String streamId) {
+    try {
+      List<String> renditions = windows.renditions(streamId);
+      if (renditions.isEmpty()) {
+        // Without transcoding every stream has exactly the source rendition.
+        if (!bootstrap.ensureLoaded(new WindowKey(streamId, StreamIds.SOURCE_RENDITION))) {
+          error(ex, t0, "playlist", 404, "unknown stream");
+          return;
+        }
+        renditions = windows.renditions(streamId);
+      }
+      Map<String, WindowSnapshot> snapshots = new LinkedHashMap<>();
+      boolean ended = true;
+      for (String rendition : renditions) {
+        Optional<WindowSnapshot> snapshot = windows.snapshot(new WindowKey(streamId, rendition));
+        if (snapshot.isPresent()) {
+          snapshots.put(rendition, snapshot.get());
+          ended &= snapshot.get().ended();
+        }
+      }
+      Optional<MultivariantPlaylist> playlist = playlists.multivariant(snapshots);
+      if (playlist.isEmpty()) {
+        error(ex, t0, "playlist", 404, "no segment yet");
+        return;
+      }
+      ex.setHeader(
+          "Cache-Control", ended ? ENDED_PLAYLIST_CACHE_CONTROL : LIVE_PLAYLIST_CACHE_CONTROL);
+      byte[] body = PlaylistWriter.write(playlist.get()).getBytes(StandardCharsets.UTF_8);
+      ex.respond(200, PLAYLIST_CONTENT_TYPE, body);
+      playlistTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+    } catch (CatalogUnavailableException e) {
+      catalogDown(ex, t0, "playlist", e);
+    }
+  }
+
+  // --- segments ---
+
+  private void segment(Exchange ex, long t0, WindowKey key, long msn) {
+    Optional<SegmentReady> held = windows.find(key, msn);
+    if (held.isPresent()) {
+      Optional<ByteBuffer> cached = loader.cached(held.get());
+      if (cached.isPresent()) {
+        sendSegment(ex, t0, cached.get());
+        return;
+      }
+      ex.offload(e -> loadAndSend(e, t0, held.get()));
+      return;
+    }
+    Optional<Rendered> rendered = windows.view(key, this::render);
+    if (rendered.isPresent() && !rendered.get().ended() && msn == rendered.get().newestMsn() + 1) {
+      // The next segment of a live rendition: hold the request until it is announced.
+      hold(
+          ex,
+          key,
+          msn,
+          rendered.get().targetSec(),
+          () -> {
+            Optional<SegmentReady> arrived = windows.find(key, msn);
+            if (arrived.isEmpty()) {
+              error(ex, t0, "segment", 404, "no such segment");
+            } else {
+              Optional<ByteBuffer> cached = loader.cached(arrived.get());
+              if (cached.isPresent()) {
+                sendSegment(ex, t0, cached.get());
+              } else {
+                ex.offload(e -> loadAndSend(e, t0, arrived.get()));
+              }
+            }
+          });
+      return;
+    }
+    ex.offload(e -> findAndSend(e, t0, key, msn));
+  }
+
+  /** Worker pool: a segment not in the window (older, or a stream unknown to this edge). */
+  private void findAndSend(Exchange ex, long t0, WindowKey key, long msn) {
+    try {
+      if (!bootstrap.ensureLoaded(key)) {
+        error(ex, t0, "segment", 404, "unknown stream or rendition");
+        return;
+      }
+      Optional<SegmentReady> segment = windows.find(key, msn);
+      if (segment.isEmpty()) {
+        Optional<WindowSnapshot> snapshot = windows.snapshot(key);
+        List<SegmentReady> held = snapshot.map(WindowSnapshot::segments).orElse(List.of());
+        // Older than the window (or in a gap of it): ask the catalog. Newer than anything held:
+        // not announced yet, so the catalog has nothing either.
+        boolean announced = !held.isEmpty() && msn < held.get(held.size() - 1).msn();
+        segment = announced ? bootstrap.findSegment(key, msn) : Optional.empty();
+      }
+      if (segment.isEmpty()) {
+        error(ex, t0, "segment", 404, "no such segment");
+        return;
+      }
+      loadAndSend(ex, t0, segment.get());
+    } catch (CatalogUnavailableException e) {
+      catalogDown(ex, t0, "segment", e);
+    }
+  }
+
+  /** Worker pool: storage read on a cache miss (shared with concurrent misses). */
+  private void loadAndSend(Exchange ex, long t0, SegmentReady segment) {
+    try {
+      sendSegment(ex, t0, loader.load(segment));
     } catch (StorageException e) {
       if (e.notFound()) {
         log.warn(
-            "segment {} is announced but missing on {}",
-            segment.get().storageKey(),
-            segment.get().servers());
-        return Reply.error(404, "no such segment");
+            "segment {} is announced but missing on {}", segment.storageKey(), segment.servers());
+        error(ex, t0, "segment", 404, "no such segment");
+        return;
       }
-      log.warn("segment {} unreadable: {}", segment.get().storageKey(), e.getMessage());
-      return Reply.error(502, "storage unavailable");
+      log.warn("segment {} unreadable: {}", segment.storageKey(), e.getMessage());
+      error(ex, t0, "segment", 502, "storage unavailable");
     }
+  }
+
+  private void sendSegment(Exchange ex, long t0, ByteBuffer bytes) {
+    ex.setHeader("Cache-Control", SEGMENT_CACHE_CONTROL);
+    ex.setHeader("Accept-Ranges", "bytes");
+    int length = bytes.remaining();
+    String range = ex.requestHeader("Range");
+    ByteBuffer body = bytes;
+    int status = 200;
+    if (range != null) {
+      long[] span = ByteRange.parse(range, length);
+      if (span == null) {
+        // Not a single byte range we serve: answer the whole object (RFC 9110 §14.2).
+      } else if (span.length == 0) {
+        ex.setHeader("Content-Range", "bytes */" + length);
+        ex.setHeader("Cache-Control", ERROR_CACHE_CONTROL);
+        ex.respond(416, TEXT, "range not satisfiable\n".getBytes(StandardCharsets.UTF_8));
+        count("segment", 416, t0);
+        return;
+      } else {
+        status = 206;
+        ex.setHeader("Content-Range", "bytes " + span[0] + "-" + span[1] + "/" + length);
+        body = bytes.duplicate().position((int) span[0]).limit((int) span[1] + 1).slice();
+      }
+    }
+    int sent = body.remaining();
+    ex.respond(status, SEGMENT_CONTENT_TYPE, Unpooled.wrappedBuffer(body));
+    if (!ex.isHead()) {
+      registry.counter("hls.edge.served.bytes", "kind", "segment").increment(sent);
+    }
+    segmentTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+  }
+
+  // --- holding ---
+
+  /**
+   * Answers through {@code then} once {@code msn} is announced or the session ends, or after the
+   * hold limit; costs no thread meanwhile.
+   */
+  private void hold(Exchange ex, WindowKey key, long msn, int targetSec, Runnable then) {
+    CompletableFuture<Boolean> ready = windows.await(key, msn, MAX_HELD_PER_RENDITION);
+    if (ready.isDone()) {
+      then.run();
+      return;
+    }
+    registry.counter("hls.edge.held", "result", "held").increment();
+    long limitMs = Duration.ofSeconds((long) targetSec * HOLD_TARGET_DURATIONS).toMillis();
+    ready
+        .orTimeout(limitMs, TimeUnit.MILLISECONDS)
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                ready.cancel(false);
+              }
+              then.run();
+            });
+  }
+
+  // --- errors ---
+
+  private void catalogDown(Exchange ex, long t0, String kind, CatalogUnavailableException e) {
+    log.warn("catalog unavailable: {}", e.getMessage());
+    ex.setHeader("Retry-After", "1");
+    error(ex, t0, kind, 503, "catalog unavailable");
+  }
+
+  private void error(Exchange ex, long t0, String kind, int status, String message) {
+    ex.setHeader("Cache-Control", ERROR_CACHE_CONTROL);
+    Responses.sendText(ex, status, TEXT, message + "\n");
+    count(kind, status, t0);
+  }
+
+  private void count(String kind, int status, long t0) {
+    timer(kind, status / 100 + "xx").record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+  }
+
+  private Timer timer(String kind, String status) {
+    return Timer.builder("hls.edge.requests")
+        .tag("kind", kind)
+        .tag("status", status)
+        .register(registry);
+  }
+
+  private static byte[] gzip(byte[] body) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 3 + 64);
+    try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+      gz.write(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
   }
 }

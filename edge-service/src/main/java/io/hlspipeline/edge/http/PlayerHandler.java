@@ -1,8 +1,8 @@
 package io.hlspipeline.edge.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.hlspipeline.events.StreamIds;
+import io.hlspipeline.kit.http.Exchange;
+import io.hlspipeline.kit.http.HttpHandler;
 import io.hlspipeline.kit.http.Responses;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -100,7 +100,7 @@ public final class PlayerHandler implements HttpHandler {
   }
 
   @Override
-  public void handle(HttpExchange ex) {
+  public void handle(Exchange ex) {
     long t0 = System.nanoTime();
     int status = 500;
     try {
@@ -114,14 +114,14 @@ public final class PlayerHandler implements HttpHandler {
     }
   }
 
-  private int respond(HttpExchange ex) {
-    ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-    String method = ex.getRequestMethod();
+  private int respond(Exchange ex) {
+    ex.setHeader("X-Content-Type-Options", "nosniff");
+    String method = ex.method();
     if (!"GET".equals(method) && !"HEAD".equals(method)) {
-      ex.getResponseHeaders().set("Allow", "GET, HEAD");
+      ex.setHeader("Allow", "GET, HEAD");
       return error(ex, 405, "method not allowed");
     }
-    String rawPath = ex.getRequestURI().getRawPath();
+    String rawPath = ex.rawPath();
     if (rawPath == null || rawPath.length() > MAX_PATH_CHARS || !rawPath.startsWith(PREFIX)) {
       return error(ex, 400, "invalid player path");
     }
@@ -136,8 +136,8 @@ public final class PlayerHandler implements HttpHandler {
     if (!StreamIds.isValid(name)) {
       return error(ex, 400, "invalid stream id");
     }
-    ex.getResponseHeaders().set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-    ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
+    ex.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    ex.setHeader("Referrer-Policy", "no-referrer");
     return send(
         ex,
         HTML_CONTENT_TYPE,
@@ -172,14 +172,14 @@ public final class PlayerHandler implements HttpHandler {
     return out.toString();
   }
 
-  private static int send(HttpExchange ex, String contentType, String cacheControl, byte[] body) {
-    ex.getResponseHeaders().set("Cache-Control", cacheControl);
+  private static int send(Exchange ex, String contentType, String cacheControl, byte[] body) {
+    ex.setHeader("Cache-Control", cacheControl);
     Responses.sendBytes(ex, 200, contentType, body);
     return 200;
   }
 
-  private static int error(HttpExchange ex, int status, String message) {
-    ex.getResponseHeaders().set("Cache-Control", HlsHandler.ERROR_CACHE_CONTROL);
+  private static int error(Exchange ex, int status, String message) {
+    ex.setHeader("Cache-Control", HlsHandler.ERROR_CACHE_CONTROL);
     Responses.problem(ex, status, message);
     return status;
   }

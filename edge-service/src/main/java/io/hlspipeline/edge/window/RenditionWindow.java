@@ -3,10 +3,14 @@ package io.hlspipeline.edge.window;
 import io.hlspipeline.events.segments.SegmentReady;
 import io.hlspipeline.events.segments.StreamEnded;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * The newest segments of one rendition, keyed by msn, at most {@code maxSegments} of them (the
@@ -22,6 +26,18 @@ final class RenditionWindow {
   private String currentSessionId;
   private boolean ended;
   private Instant lastActivity;
+
+  /** Bumped by every change of the content; a rendered view is valid for one version. */
+  private long version;
+
+  private long viewVersion = -1;
+  private Object view;
+
+  /** Requests waiting for an msn not held yet (held requests), completed by the change. */
+  private final ArrayList<Waiter> waiters = new ArrayList<>();
+
+  /** A held request: wants {@code msn}, or the end of the session. */
+  private record Waiter(long msn, CompletableFuture<Boolean> done) {}
 
   RenditionWindow(int maxSegments, Instant now) {
     if (maxSegments < 1) {
@@ -43,6 +59,7 @@ final class RenditionWindow {
     }
     putNewest(segment);
     trim();
+    changed();
     return true;
   }
 
@@ -56,6 +73,7 @@ final class RenditionWindow {
     lastActivity = now;
     if (currentSessionId != null && currentSessionId.equals(event.sessionId()) && !ended) {
       ended = true;
+      changed();
       return true;
     }
     return false;
@@ -88,6 +106,68 @@ final class RenditionWindow {
       ended = true;
     }
     trim();
+    changed();
+  }
+
+  /** After any change: new version, and the waiters it satisfies are completed (true). */
+  private void changed() {
+    version++;
+    if (waiters.isEmpty()) {
+      return;
+    }
+    long newest = byMsn.isEmpty() ? -1 : byMsn.lastKey();
+    List<CompletableFuture<Boolean>> satisfied = new ArrayList<>();
+    waiters.removeIf(
+        w -> {
+          if (w.done().isDone()) {
+            return true;
+          }
+          if (w.msn() <= newest || ended) {
+            satisfied.add(w.done());
+            return true;
+          }
+          return false;
+        });
+    // Completed after the list is consistent: completions run the held requests' answers.
+    satisfied.forEach(f -> f.complete(true));
+  }
+
+  /**
+   * A future completed with true once {@code msn} is held or the session ends, at once if that is
+   * so already. Completed with false (and forgotten) when {@code maxWaiters} are waiting already. A
+   * caller that gives up cancels the future; cancelled waiters are dropped at the next change or
+   * when the list is full.
+   */
+  synchronized CompletableFuture<Boolean> await(long msn, int maxWaiters) {
+    if ((!byMsn.isEmpty() && msn <= byMsn.lastKey()) || ended) {
+      return CompletableFuture.completedFuture(true);
+    }
+    if (waiters.size() >= maxWaiters) {
+      waiters.removeIf(w -> w.done().isDone());
+      if (waiters.size() >= maxWaiters) {
+        return CompletableFuture.completedFuture(false);
+      }
+    }
+    CompletableFuture<Boolean> done = new CompletableFuture<>();
+    waiters.add(new Waiter(msn, done));
+    return done;
+  }
+
+  /**
+   * The view of the current content made by {@code render}, made once per version: concurrent
+   * viewers of an unchanged window share one rendering.
+   */
+  synchronized <T> T view(Function<WindowSnapshot, T> render, Instant now) {
+    lastActivity = now;
+    if (viewVersion != version || view == null) {
+      view =
+          render.apply(
+              new WindowSnapshot(byMsn.values().stream().toList(), currentSessionId, ended));
+      viewVersion = version;
+    }
+    @SuppressWarnings("unchecked")
+    T t = (T) view;
+    return t;
   }
 
   private void putNewest(SegmentReady segment) {

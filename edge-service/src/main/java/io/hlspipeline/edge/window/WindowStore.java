@@ -11,7 +11,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Every rendition window this edge holds, fed by {@code hls.segments} and by catalog bootstraps.
@@ -77,6 +79,29 @@ public final class WindowStore {
     }
     WindowSnapshot s = w.snapshot(clock.instant());
     return s.isEmpty() ? Optional.empty() : Optional.of(s);
+  }
+
+  /**
+   * The window's view made by {@code render} (one rendering per change of the window, shared by
+   * every caller; {@code render} must return the same kind of value for a given store), or empty if
+   * the edge holds no segment of it.
+   */
+  public <T> Optional<T> view(WindowKey key, Function<WindowSnapshot, T> render) {
+    RenditionWindow w = windows.get(key);
+    if (w == null || w.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(w.view(render, clock.instant()));
+  }
+
+  /**
+   * Completes with true once the window holds {@code msn} or its session ends; with false at once
+   * when the window is unknown or {@code maxWaiters} requests wait on it already. See {@link
+   * RenditionWindow#await}.
+   */
+  public CompletableFuture<Boolean> await(WindowKey key, long msn, int maxWaiters) {
+    RenditionWindow w = windows.get(key);
+    return w == null ? CompletableFuture.completedFuture(false) : w.await(msn, maxWaiters);
   }
 
   /** A held segment by msn. */

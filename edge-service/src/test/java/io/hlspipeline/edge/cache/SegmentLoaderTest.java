@@ -37,8 +37,8 @@ class SegmentLoaderTest {
     try (SegmentLoader loader =
         new SegmentLoader(reader, cache, 0, Duration.ofMinutes(1), clock, registry)) {
       SegmentReady s = segment("s", "a", 1);
-      assertThat(loader.load(s)).isEqualTo(s.storageKey().getBytes());
-      assertThat(loader.load(s)).isEqualTo(s.storageKey().getBytes());
+      assertThat(bytes(loader.load(s))).isEqualTo(s.storageKey().getBytes());
+      assertThat(bytes(loader.load(s))).isEqualTo(s.storageKey().getBytes());
       assertThat(reads).hasValue(1);
     }
   }
@@ -61,21 +61,42 @@ class SegmentLoaderTest {
     try (SegmentLoader loader =
         new SegmentLoader(reader, cache, 0, Duration.ofMinutes(1), clock, registry)) {
       SegmentReady s = segment("s", "a", 1);
-      List<Future<byte[]>> results =
-          List.of(
-              pool.submit(() -> loader.load(s)),
-              pool.submit(() -> loader.load(s)),
-              pool.submit(() -> loader.load(s)));
-      await().atMost(Duration.ofSeconds(10)).until(() -> reads.get() >= 1);
+      List<Thread> callers = new java.util.concurrent.CopyOnWriteArrayList<>();
+      List<Future<byte[]>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        results.add(
+            pool.submit(
+                () -> {
+                  callers.add(Thread.currentThread());
+                  return bytes(loader.load(s));
+                }));
+      }
+      // Every caller is inside load() and parked (in the read, or waiting for it) before the
+      // read may finish, so none can be served by the cache: only sharing keeps reads at 1.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  callers.size() == 3
+                      && callers.stream()
+                          .allMatch(
+                              t ->
+                                  t.getState() == Thread.State.WAITING
+                                      || t.getState() == Thread.State.TIMED_WAITING));
       release.countDown();
       for (Future<byte[]> f : results) {
         assertThat(f.get(10, TimeUnit.SECONDS)).containsExactly(7);
       }
-      // A caller arriving after the read finished finds the bytes cached: still one read.
       assertThat(reads).hasValue(1);
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private static byte[] bytes(java.nio.ByteBuffer buffer) {
+    byte[] out = new byte[buffer.remaining()];
+    buffer.duplicate().get(out);
+    return out;
   }
 
   @Test

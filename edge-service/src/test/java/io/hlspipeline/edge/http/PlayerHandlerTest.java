@@ -26,7 +26,12 @@ class PlayerHandlerTest {
 
   @BeforeAll
   static void start() throws Exception {
-    http = new HttpService("127.0.0.1", 0, 2).route(PlayerHandler.PREFIX, handler);
+    http =
+        new HttpService(
+                "test",
+                io.hlspipeline.kit.http.HttpSettings.of("127.0.0.1", 0),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
+            .route(PlayerHandler.PREFIX, handler);
     http.start();
   }
 

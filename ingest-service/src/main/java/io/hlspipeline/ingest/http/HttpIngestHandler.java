@@ -1,7 +1,5 @@
 package io.hlspipeline.ingest.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.hlspipeline.events.keys.StreamKeys;
 import io.hlspipeline.ingest.IngestMetrics;
 import io.hlspipeline.ingest.publish.LostSyncException;
@@ -9,6 +7,8 @@ import io.hlspipeline.ingest.publish.TsChunkReader;
 import io.hlspipeline.ingest.session.PublishSession;
 import io.hlspipeline.ingest.session.PublishSessions;
 import io.hlspipeline.ingest.session.TooManyStreamsException;
+import io.hlspipeline.kit.http.Exchange;
+import io.hlspipeline.kit.http.HttpHandler;
 import io.hlspipeline.kit.http.Responses;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,14 +61,14 @@ public final class HttpIngestHandler implements HttpHandler {
   }
 
   @Override
-  public void handle(HttpExchange ex) throws IOException {
-    String method = ex.getRequestMethod();
+  public void handle(Exchange ex) {
+    String method = ex.method();
     if (!"PUT".equals(method) && !"POST".equals(method)) {
-      ex.getResponseHeaders().set("Allow", "PUT, POST");
+      ex.setHeader("Allow", "PUT, POST");
       Responses.problem(ex, 405, "use PUT or POST with an MPEG-TS body");
       return;
     }
-    String path = ex.getRequestURI().getPath();
+    String path = ex.rawPath();
     String streamKey = path.substring(PATH_PREFIX.length());
     if (streamKey.isEmpty() || streamKey.contains("/")) {
       Responses.problem(ex, 404, "expected " + PATH_PREFIX + "{streamKey}");
@@ -77,7 +77,7 @@ public final class HttpIngestHandler implements HttpHandler {
     Optional<String> streamId = streamKeys.verify(streamKey);
     if (streamId.isEmpty()) {
       metrics.keyRejected();
-      log.info("rejected a publish with an invalid stream key from {}", ex.getRemoteAddress());
+      log.info("rejected a publish with an invalid stream key from {}", ex.remoteAddress());
       Responses.problem(ex, 403, "invalid stream key");
       return;
     }
@@ -91,10 +91,10 @@ public final class HttpIngestHandler implements HttpHandler {
   }
 
   private void receive(
-      HttpExchange ex, String streamId, IdleConnections.Watch watch, Connection connection) {
+      Exchange ex, String streamId, IdleConnections.Watch watch, Connection connection) {
     TsChunkReader reader;
     PublishSession session = null;
-    try (InputStream body = ex.getRequestBody()) {
+    try (InputStream body = ex.bodyStream()) {
       reader = new TsChunkReader(body, CHUNK_BYTES);
       byte[] chunk;
       while ((chunk = reader.next()) != null) {
@@ -156,14 +156,14 @@ public final class HttpIngestHandler implements HttpHandler {
           log.info("connection of session {} closed ({})", session.sessionId(), reason);
         }
       }
-      ex.close();
+      ex.abort();
     }
   }
 
-  private PublishSession open(HttpExchange ex, String streamId) {
+  private PublishSession open(Exchange ex, String streamId) {
     try {
-      PublishSession session = sessions.open(streamId, "http", ex::close);
-      log.info("session {} started from {}", session.sessionId(), ex.getRemoteAddress());
+      PublishSession session = sessions.open(streamId, "http", ex::abort);
+      log.info("session {} started from {}", session.sessionId(), ex.remoteAddress());
       return session;
     } catch (TooManyStreamsException e) {
       log.warn("rejected: {}", e.getMessage());
@@ -191,10 +191,10 @@ public final class HttpIngestHandler implements HttpHandler {
    * IOException.
    */
   private final class Connection {
-    private final HttpExchange ex;
+    private final Exchange ex;
     private volatile PublishSession session;
 
-    Connection(HttpExchange ex) {
+    Connection(Exchange ex) {
       this.ex = ex;
     }
 
@@ -202,7 +202,7 @@ public final class HttpIngestHandler implements HttpHandler {
       PublishSession s = session;
       log.info("disconnecting a publisher idle for the configured timeout");
       if (s == null || sessions.end(s, "timeout", true) == null) {
-        ex.close();
+        ex.abort();
       }
     }
   }

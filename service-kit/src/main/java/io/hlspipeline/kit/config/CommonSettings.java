@@ -15,6 +15,12 @@ public final class CommonSettings {
   public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
   public static final String HTTP_BIND = "HTTP_BIND";
   public static final String HTTP_PORT = "HTTP_PORT";
+  public static final String HTTP_TLS_CERT = "HTTP_TLS_CERT";
+  public static final String HTTP_TLS_KEY = "HTTP_TLS_KEY";
+  public static final String HTTP_HEADER_TIMEOUT = "HTTP_HEADER_TIMEOUT";
+  public static final String HTTP_IDLE_TIMEOUT = "HTTP_IDLE_TIMEOUT";
+  public static final String HTTP_REQUEST_TIMEOUT = "HTTP_REQUEST_TIMEOUT";
+  public static final String HTTP_MAX_CONNECTIONS = "HTTP_MAX_CONNECTIONS";
   public static final String KAFKA_TOPIC_PARTITIONS = "KAFKA_TOPIC_PARTITIONS";
   public static final String KAFKA_REPLICATION_FACTOR = "KAFKA_REPLICATION_FACTOR";
 
@@ -64,6 +70,80 @@ public final class CommonSettings {
 
   public static Http http(ParsedConfig c) {
     return new Http(c.getString(HTTP_BIND), c.getInt(HTTP_PORT));
+  }
+
+  /**
+   * Declares the HTTP server's TLS files ({@code HTTP_TLS_CERT}, {@code HTTP_TLS_KEY}: PEM paths,
+   * both or neither), timeouts and connection limit; read back by {@link #httpSettings}.
+   */
+  public static ConfigDef defineHttpServer(ConfigDef def) {
+    return def.define(
+            HTTP_TLS_CERT,
+            ConfigType.STRING,
+            "",
+            null,
+            "PEM certificate chain: serve TLS with HTTP/2 and HTTP/1.1 (ALPN); empty for cleartext")
+        .define(
+            HTTP_TLS_KEY, ConfigType.STRING, "", null, "PEM PKCS#8 private key of HTTP_TLS_CERT")
+        .define(
+            HTTP_HEADER_TIMEOUT,
+            ConfigType.DURATION,
+            io.hlspipeline.kit.http.HttpSettings.DEFAULT_HEADER_TIMEOUT,
+            Validator.durationRange(
+                java.time.Duration.ofMillis(100), java.time.Duration.ofMinutes(10)),
+            "a request header must be complete this long after its first byte (slowloris)")
+        .define(
+            HTTP_IDLE_TIMEOUT,
+            ConfigType.DURATION,
+            io.hlspipeline.kit.http.HttpSettings.DEFAULT_IDLE_TIMEOUT,
+            Validator.durationRange(
+                java.time.Duration.ofMillis(100), java.time.Duration.ofHours(1)),
+            "close a keep-alive connection idle this long")
+        .define(
+            HTTP_REQUEST_TIMEOUT,
+            ConfigType.DURATION,
+            io.hlspipeline.kit.http.HttpSettings.DEFAULT_REQUEST_TIMEOUT,
+            Validator.durationRange(
+                java.time.Duration.ofMillis(100), java.time.Duration.ofHours(1)),
+            "answer 503 to a request still unanswered after this long (held requests included)")
+        .define(
+            HTTP_MAX_CONNECTIONS,
+            ConfigType.INT,
+            io.hlspipeline.kit.http.HttpSettings.DEFAULT_MAX_CONNECTIONS,
+            Validator.range(1, 10_000_000),
+            "open connections beyond which new ones are closed at once");
+  }
+
+  /**
+   * The HTTP server's settings from {@link #defineHttp} and {@link #defineHttpServer} keys.
+   *
+   * @param workerThreads threads for the service's blocking handlers
+   * @throws ConfigException when only one of the TLS files is given
+   */
+  public static io.hlspipeline.kit.http.HttpSettings httpSettings(
+      ParsedConfig c, int workerThreads) {
+    String cert = c.getString(HTTP_TLS_CERT);
+    String key = c.getString(HTTP_TLS_KEY);
+    if (cert.isEmpty() != key.isEmpty()) {
+      throw new ConfigException(
+          cert.isEmpty() ? HTTP_TLS_CERT : HTTP_TLS_KEY,
+          "set both " + HTTP_TLS_CERT + " and " + HTTP_TLS_KEY + ", or neither");
+    }
+    java.util.Optional<io.hlspipeline.kit.http.HttpSettings.Tls> tls =
+        cert.isEmpty()
+            ? java.util.Optional.empty()
+            : java.util.Optional.of(
+                new io.hlspipeline.kit.http.HttpSettings.Tls(
+                    java.nio.file.Path.of(cert), java.nio.file.Path.of(key)));
+    io.hlspipeline.kit.http.HttpSettings base =
+        io.hlspipeline.kit.http.HttpSettings.of(c.getString(HTTP_BIND), c.getInt(HTTP_PORT));
+    return base.withWorkerThreads(workerThreads)
+        .withTimeouts(
+            c.getDuration(HTTP_HEADER_TIMEOUT),
+            c.getDuration(HTTP_IDLE_TIMEOUT),
+            c.getDuration(HTTP_REQUEST_TIMEOUT))
+        .withLimits(c.getInt(HTTP_MAX_CONNECTIONS), base.workQueue(), base.maxBodyBytes())
+        .withTls(tls);
   }
 
   /**

@@ -1,7 +1,5 @@
 package io.hlspipeline.kit.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 
@@ -54,10 +52,10 @@ public final class AdminEndpoints {
 
   private static HttpHandler exact(String path, HttpHandler handler) {
     return ex -> {
-      if (!path.equals(ex.getRequestURI().getPath())) {
+      if (!path.equals(ex.rawPath())) {
         Responses.problem(ex, 404, "not found");
       } else if (!isGetOrHead(ex)) {
-        ex.getResponseHeaders().set("Allow", "GET, HEAD");
+        ex.setHeader("Allow", "GET, HEAD");
         Responses.problem(ex, 405, "method not allowed");
       } else {
         handler.handle(ex);
@@ -65,8 +63,8 @@ public final class AdminEndpoints {
     };
   }
 
-  private static boolean isGetOrHead(HttpExchange ex) {
-    String m = ex.getRequestMethod();
+  private static boolean isGetOrHead(Exchange ex) {
+    String m = ex.method();
     return "GET".equals(m) || "HEAD".equals(m);
   }
 }

@@ -1,8 +1,5 @@
 package io.hlspipeline.kit.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -34,14 +31,14 @@ public final class PendingHandler implements HttpHandler {
   }
 
   @Override
-  public void handle(HttpExchange ex) throws IOException {
+  public void handle(Exchange ex) throws Exception {
     HttpHandler h = delegate;
     if (h != null) {
       h.handle(ex);
       return;
     }
-    ex.getResponseHeaders().set("Retry-After", retryAfterSeconds);
-    ex.getResponseHeaders().set("Cache-Control", "no-store");
+    ex.setHeader("Retry-After", retryAfterSeconds);
+    ex.setHeader("Cache-Control", "no-store");
     Responses.problem(ex, 503, "not ready: starting, waiting for dependencies");
   }
 }

@@ -1,0 +1,331 @@
+package io.hlspipeline.kit.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Turns the decoded HTTP messages of one HTTP/1.1 connection, or of one HTTP/2 stream, into {@link
+ * Exchange}s: routes them, collects or streams the body, dispatches the handler, and enforces the
+ * request timeout. On HTTP/1.1 one request is in flight at a time: the connection stops reading
+ * once a request is complete and resumes after its answer, so pipelined requests are answered in
+ * order and a held request holds no buffer beyond the socket's.
+ */
+final class RequestHandler extends ChannelInboundHandlerAdapter {
+  /** Pipelined messages kept while a request is in flight; more closes the connection. */
+  private static final int MAX_PENDING_MESSAGES = 64;
+
+  private final HttpService.Shared shared;
+  private final boolean http2Stream;
+  private final ArrayDeque<Object> pending = new ArrayDeque<>();
+
+  private ChannelHandlerContext ctx;
+  private Exchange current;
+  private boolean currentRequestRead;
+  private CompositeByteBuf collecting;
+  private boolean discardingBody;
+  private ScheduledFuture<?> timeout;
+
+  RequestHandler(HttpService.Shared shared, boolean http2Stream) {
+    this.shared = shared;
+    this.http2Stream = http2Stream;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof HttpRequest) && !(msg instanceof HttpContent)) {
+      // HTTP/2 connection-level frames that reach the parent after an upgrade.
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (current != null && currentRequestRead) {
+      // Pipelined behind a request in flight: keep it for later, stop reading meanwhile.
+      if (pending.size() >= MAX_PENDING_MESSAGES) {
+        ReferenceCountUtil.release(msg);
+        ctx.close();
+        return;
+      }
+      pending.add(msg);
+      ctx.channel().config().setAutoRead(false);
+      return;
+    }
+    process(msg);
+  }
+
+  private void process(Object msg) {
+    try {
+      if (msg instanceof HttpRequest request) {
+        onRequest(request);
+      }
+      if (msg instanceof HttpContent content) {
+        onContent(content);
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void onRequest(HttpRequest request) {
+    ConnectionDeadline deadline = deadline();
+    if (deadline != null) {
+      deadline.requestStarted();
+    }
+    DecoderResult decoded = request.decoderResult();
+    if (decoded.isFailure()) {
+      Throwable cause = decoded.cause();
+      int status =
+          cause instanceof TooLongHttpLineException
+              ? 414
+              : cause instanceof TooLongHttpHeaderException
+                  ? 431
+                  : cause instanceof TooLongFrameException ? 431 : 400;
+      shared.rejected(status == 400 ? "malformed" : "too_large");
+      rejectAndClose(request, status, status == 400 ? "malformed request" : "request too large");
+      return;
+    }
+    String uri = request.uri();
+    int scheme = uri.indexOf("://");
+    if (scheme > 0 && scheme < 6) {
+      // Absolute form (RFC 9112 §3.2.2): keep the path and query.
+      int slash = uri.indexOf('/', scheme + 3);
+      uri = slash < 0 ? "/" : uri.substring(slash);
+    }
+    if (!uri.startsWith("/")) {
+      rejectAndClose(request, 400, "malformed request target");
+      return;
+    }
+    int q = uri.indexOf('?');
+    String rawPath = q < 0 ? uri : uri.substring(0, q);
+    String rawQuery = q < 0 ? null : uri.substring(q + 1);
+    HttpService.Route route = shared.match(rawPath);
+    boolean keepAlive = http2Stream || HttpUtil.isKeepAlive(request);
+    String logPath =
+        route.options().secretPathTail() ? route.prefix() + "[hidden]" : truncate(rawPath);
+    long declared = HttpUtil.getContentLength(request, -1L);
+    if (!route.options().streamingBody() && declared > shared.settings().maxBodyBytes()) {
+      shared.rejected("too_large");
+      rejectAndClose(request, 413, "request body too large");
+      return;
+    }
+    BodyStream stream = route.options().streamingBody() ? new BodyStream(ctx.channel()) : null;
+    Exchange ex =
+        newExchange(request, rawPath, rawQuery, stream, route.prefix(), route.prefix(), logPath);
+    ex.closeAfter = !keepAlive || shared.draining();
+    current = ex;
+    currentRequestRead = false;
+    discardingBody = false;
+    Optional<java.time.Duration> limit = route.options().effectiveTimeout(shared.settings());
+    if (limit.isPresent()) {
+      long nanos = limit.get().toNanos();
+      timeout =
+          ctx.executor()
+              .schedule(
+                  () -> {
+                    if (!ex.isAnswered()) {
+                      shared.timedOut();
+                      ex.setHeader(HttpHeaderNames.RETRY_AFTER, "1");
+                      Responses.problem(ex, 503, "request timed out");
+                    }
+                  },
+                  nanos,
+                  TimeUnit.NANOSECONDS);
+    }
+    if (stream != null) {
+      dispatch(route, ex);
+    } else {
+      collecting = ctx.alloc().compositeBuffer();
+      pendingRoute = route;
+    }
+  }
+
+  private HttpService.Route pendingRoute;
+
+  private void onContent(HttpContent content) {
+    Exchange ex = current;
+    if (ex == null) {
+      return;
+    }
+    boolean last = content instanceof LastHttpContent;
+    BodyStream stream = ex.streamingBody();
+    if (stream != null) {
+      stream.offer(content.content().retain());
+      if (last) {
+        stream.end();
+      }
+    } else if (!discardingBody && collecting != null) {
+      if (collecting.readableBytes() + content.content().readableBytes()
+          > shared.settings().maxBodyBytes()) {
+        shared.rejected("too_large");
+        collecting.release();
+        collecting = null;
+        ex.closeAfter = true;
+        discardingBody = true;
+        Responses.problem(ex, 413, "request body too large");
+      } else if (content.content().isReadable()) {
+        collecting.addComponent(true, content.content().retain());
+      }
+    }
+    if (last) {
+      currentRequestRead = true;
+      if (!http2Stream && !ex.isAnswered()) {
+        // One request in flight per HTTP/1.1 connection: read the next after answering this one.
+        ctx.channel().config().setAutoRead(false);
+      }
+      if (collecting != null && !discardingBody) {
+        ByteBuf body = collecting;
+        collecting = null;
+        ex.attachBody(body);
+        dispatch(pendingRoute, ex);
+      }
+    }
+  }
+
+  private Exchange newExchange(
+      HttpRequest request,
+      String rawPath,
+      String rawQuery,
+      BodyStream stream,
+      String routePrefix,
+      String routeTag,
+      String logPath) {
+    return new Exchange(
+        ctx.channel(),
+        request,
+        rawPath,
+        rawQuery,
+        stream,
+        routeTag,
+        logPath,
+        shared.workers(),
+        this::completed);
+  }
+
+  private void dispatch(HttpService.Route route, Exchange ex) {
+    ex.counted = true;
+    shared.requestStarted();
+    if (route.options().worker()) {
+      shared.workers().run(ex, route.handler());
+    } else {
+      shared.workers().runInline(ex, route.handler());
+    }
+  }
+
+  /** Any thread: the answer went out (or the exchange was abandoned). */
+  private void completed(Exchange ex, int status, long bodyBytes, boolean aborted) {
+    if (ctx.executor().inEventLoop()) {
+      afterAnswer(ex, status, bodyBytes, aborted);
+    } else {
+      ctx.executor().execute(() -> afterAnswer(ex, status, bodyBytes, aborted));
+    }
+  }
+
+  private void afterAnswer(Exchange ex, int status, long bodyBytes, boolean aborted) {
+    shared.requestFinished(ex, status, bodyBytes, aborted);
+    if (timeout != null && current == ex) {
+      timeout.cancel(false);
+      timeout = null;
+    }
+    ex.releaseBody();
+    if (current != ex) {
+      return;
+    }
+    if (aborted || ex.closeAfter || !currentRequestRead) {
+      // An unread body cannot be skipped safely on HTTP/1.1 (on HTTP/2 this resets the stream).
+      ctx.close();
+      current = null;
+      return;
+    }
+    current = null;
+    if (http2Stream) {
+      return;
+    }
+    ConnectionDeadline deadline = deadline();
+    if (deadline != null) {
+      deadline.requestFinished();
+    }
+    while (current == null && !pending.isEmpty()) {
+      process(pending.poll());
+    }
+    if (current == null || !currentRequestRead) {
+      ctx.channel().config().setAutoRead(true);
+      ctx.read();
+    }
+  }
+
+  private void rejectAndClose(HttpRequest request, int status, String message) {
+    Exchange ex = newExchange(request, "/", null, null, "none", "none", "/");
+    ex.closeAfter = true;
+    current = ex;
+    currentRequestRead = false;
+    discardingBody = true;
+    ex.respond(
+        status,
+        "text/plain; charset=utf-8",
+        Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
+  }
+
+  private ConnectionDeadline deadline() {
+    if (http2Stream) {
+      return null;
+    }
+    return ctx.pipeline().get(ConnectionDeadline.class);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    Exchange ex = current;
+    current = null;
+    if (ex != null) {
+      BodyStream stream = ex.streamingBody();
+      if (stream != null) {
+        stream.fail(new IOException("connection closed by the client"));
+      }
+      if (ex.abandon()) {
+        shared.requestFinished(ex, 0, 0, true);
+      }
+    }
+    if (collecting != null) {
+      collecting.release();
+      collecting = null;
+    }
+    pending.forEach(ReferenceCountUtil::release);
+    pending.clear();
+    if (timeout != null) {
+      timeout.cancel(false);
+    }
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    shared.connectionError(cause);
+    ctx.close();
+  }
+
+  private static String truncate(String path) {
+    return path.length() <= 200 ? path : path.substring(0, 200) + "...";
+  }
+}
