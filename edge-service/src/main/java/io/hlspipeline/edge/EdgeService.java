@@ -57,7 +57,13 @@ public final class EdgeService implements Lifecycle {
     SegmentCache cache = new SegmentCache(config.cacheBytes(), registry);
     SegmentLoader loader =
         new SegmentLoader(
-            store::get, cache, config.prefetchConcurrency(), PREFETCH_MAX_AGE, clock, registry);
+            store::get,
+            cache,
+            config.httpThreads(),
+            config.prefetchConcurrency(),
+            PREFETCH_MAX_AGE,
+            clock,
+            registry);
     WindowStore windows =
         new WindowStore(
             config.windowMaxSegments(), config.maxWindows(), config.idleRetention(), clock);

@@ -9,11 +9,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,42 +25,52 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Segment bytes for viewers: from the {@link SegmentCache}, else from storage (the servers listed
- * in the segment's event, with failover), caching what it read. Concurrent loads of one object
- * share a single storage read. Also runs the live prefetch: {@link #prefetch} queues a read of a
- * just-announced segment on a small bounded pool, so the first viewer request is a cache hit.
+ * in the segment's event, with failover), caching what it read. Storage reads run on a bounded pool
+ * of their own, off every request thread: {@link #fetch} answers with a future, and concurrent
+ * fetches of one object share a single read (a thousand viewers released together by a new segment
+ * cause one read). When the pool and its queue are full, the fetch fails at once with {@link
+ * RejectedExecutionException} (the caller answers 503). Also runs the live prefetch: {@link
+ * #prefetch} reads a just-announced segment into the cache, so the first viewer request is a hit.
  * Thread-safe.
  *
  * <p>Meters: {@code hls.edge.prefetch} (tag {@code result=loaded|cached|stale|dropped|failed}),
- * {@code hls.edge.storage.reads} (tag {@code result=ok|not_found|error}), {@code
+ * {@code hls.edge.storage.reads} (tag {@code result=ok|not_found|error|rejected}), {@code
  * hls.edge.storage.read.bytes}.
  */
 public final class SegmentLoader implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SegmentLoader.class);
 
-  /** Queued prefetches beyond the running ones; more are dropped (counted), never buffered. */
-  static final int PREFETCH_QUEUE = 64;
+  /** Reads waiting for a reader thread; more are rejected, never buffered. */
+  static final int READ_QUEUE = 256;
 
   private final ObjectReader reader;
   private final SegmentCache cache;
   private final Clock clock;
   private final Duration prefetchMaxAge;
-  private final ThreadPoolExecutor prefetchPool;
+  private final ThreadPoolExecutor readPool;
+  private final Semaphore prefetchSlots;
   private final Map<String, CompletableFuture<ByteBuffer>> inFlight = new ConcurrentHashMap<>();
   private final MeterRegistry registry;
   private final Counter readBytes;
 
   /**
-   * @param prefetchConcurrency parallel prefetch reads; 0 disables prefetch
+   * @param readThreads parallel storage reads, at least 1
+   * @param prefetchConcurrency prefetches in progress at once (beyond, a prefetch is dropped); 0
+   *     disables prefetch
    * @param prefetchMaxAge a segment whose end is older than this is not prefetched (the edge
    *     catching up on old events after a start must not flood storage)
    */
   public SegmentLoader(
       ObjectReader reader,
       SegmentCache cache,
+      int readThreads,
       int prefetchConcurrency,
       Duration prefetchMaxAge,
       Clock clock,
       MeterRegistry registry) {
+    if (readThreads < 1) {
+      throw new IllegalArgumentException("readThreads must be >= 1, got " + readThreads);
+    }
     this.reader = reader;
     this.cache = cache;
     this.clock = clock;
@@ -65,59 +78,97 @@ public final class SegmentLoader implements AutoCloseable {
     this.registry = registry;
     this.readBytes =
         Counter.builder("hls.edge.storage.read.bytes").baseUnit("bytes").register(registry);
-    if (prefetchConcurrency > 0) {
-      AtomicInteger n = new AtomicInteger();
-      prefetchPool =
-          new ThreadPoolExecutor(
-              prefetchConcurrency,
-              prefetchConcurrency,
-              30,
-              TimeUnit.SECONDS,
-              new ArrayBlockingQueue<>(PREFETCH_QUEUE),
-              r -> {
-                Thread t = new Thread(r, "edge-prefetch-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-              },
-              new ThreadPoolExecutor.AbortPolicy());
-      prefetchPool.allowCoreThreadTimeOut(true);
-    } else {
-      prefetchPool = null;
-    }
-  }
-
-  /**
-   * A read-only view of the segment's bytes. Blocks for the storage read on a cache miss.
-   *
-   * @throws StorageException if no server returned it
-   */
-  public ByteBuffer load(SegmentReady segment) throws StorageException {
-    var cached = cache.get(segment.storageKey());
-    if (cached.isPresent()) {
-      return cached.get();
-    }
-    return loadShared(segment);
+    this.prefetchSlots = prefetchConcurrency > 0 ? new Semaphore(prefetchConcurrency) : null;
+    AtomicInteger n = new AtomicInteger();
+    this.readPool =
+        new ThreadPoolExecutor(
+            readThreads,
+            readThreads,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(READ_QUEUE),
+            r -> {
+              Thread t = new Thread(r, "edge-storage-read-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.AbortPolicy());
+    readPool.allowCoreThreadTimeOut(true);
   }
 
   /** A cached segment without blocking: empty on a miss (nothing counted then). */
-  public java.util.Optional<ByteBuffer> cached(SegmentReady segment) {
+  public Optional<ByteBuffer> cached(SegmentReady segment) {
     String key = segment.storageKey();
-    return cache.contains(key) ? cache.get(key) : java.util.Optional.empty();
+    return cache.contains(key) ? cache.get(key) : Optional.empty();
   }
 
-  private ByteBuffer loadShared(SegmentReady segment) throws StorageException {
+  /**
+   * A read-only view of the segment's bytes, from the cache or by a (shared) storage read on the
+   * read pool. Fails with {@link StorageException} when no server returned it, with {@link
+   * RejectedExecutionException} when the read pool is full.
+   */
+  public CompletableFuture<ByteBuffer> fetch(SegmentReady segment) {
+    Optional<ByteBuffer> hit = cache.get(segment.storageKey());
+    if (hit.isPresent()) {
+      return CompletableFuture.completedFuture(hit.get());
+    }
+    return shared(segment).thenApply(ByteBuffer::duplicate);
+  }
+
+  /**
+   * {@link #fetch}, waiting for the result.
+   *
+   * @throws StorageException if no server returned it, or the read pool is full
+   */
+  public ByteBuffer load(SegmentReady segment) throws StorageException {
+    try {
+      return fetch(segment).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageException("interrupted while waiting for a read", e);
+    } catch (ExecutionException e) {
+      throw asStorageException(e.getCause());
+    }
+  }
+
+  /** The cause of a failed fetch as a StorageException (rejection included). */
+  public static StorageException asStorageException(Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (cause instanceof StorageException s) {
+      return s;
+    }
+    return new StorageException("read failed: " + cause, cause);
+  }
+
+  private CompletableFuture<ByteBuffer> shared(SegmentReady segment) {
     String key = segment.storageKey();
     CompletableFuture<ByteBuffer> mine = new CompletableFuture<>();
     CompletableFuture<ByteBuffer> running = inFlight.putIfAbsent(key, mine);
     if (running != null) {
-      return await(running).duplicate();
+      return running;
     }
     try {
-      // A read that finished between our cache miss and winning the slot has cached the bytes.
-      var cached = cache.contains(key) ? cache.get(key) : java.util.Optional.<ByteBuffer>empty();
+      readPool.execute(() -> read(segment, mine));
+    } catch (RejectedExecutionException e) {
+      count("rejected");
+      inFlight.remove(key, mine);
+      mine.completeExceptionally(e);
+    }
+    return mine;
+  }
+
+  /** On the read pool. */
+  private void read(SegmentReady segment, CompletableFuture<ByteBuffer> result) {
+    String key = segment.storageKey();
+    try {
+      // A read that finished between the caller's cache miss and this one has cached the bytes.
+      Optional<ByteBuffer> cached = cache.peek(key);
       if (cached.isPresent()) {
-        mine.complete(cached.get());
-        return cached.get().duplicate();
+        result.complete(cached.get());
+        return;
       }
       byte[] bytes = reader.read(key, segment.servers());
       count("ok");
@@ -126,38 +177,21 @@ public final class SegmentLoader implements AutoCloseable {
           cache.put(key, bytes)
               ? cache.peek(key).orElseGet(() -> ByteBuffer.wrap(bytes).asReadOnlyBuffer())
               : ByteBuffer.wrap(bytes).asReadOnlyBuffer();
-      mine.complete(view);
-      return view.duplicate();
+      result.complete(view);
     } catch (StorageException e) {
       count(e.notFound() ? "not_found" : "error");
-      mine.completeExceptionally(e);
-      throw e;
-    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+    } catch (RuntimeException | Error e) {
       count("error");
-      mine.completeExceptionally(e);
-      throw e;
+      result.completeExceptionally(e);
     } finally {
-      inFlight.remove(key, mine);
+      inFlight.remove(key, result);
     }
   }
 
-  private static ByteBuffer await(CompletableFuture<ByteBuffer> running) throws StorageException {
-    try {
-      return running.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StorageException("interrupted while waiting for a shared read", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof StorageException s) {
-        throw s;
-      }
-      throw new StorageException("shared read failed", e.getCause());
-    }
-  }
-
-  /** Queues a read of a just-announced segment into the cache; never blocks. */
+  /** Starts a read of a just-announced segment into the cache; never blocks. */
   public void prefetch(SegmentReady segment) {
-    if (prefetchPool == null) {
+    if (prefetchSlots == null) {
       return;
     }
     Instant end = segment.programDateTime().plusNanos(segment.durationUs() * 1000L);
@@ -169,20 +203,23 @@ public final class SegmentLoader implements AutoCloseable {
       countPrefetch("cached");
       return;
     }
-    try {
-      prefetchPool.execute(
-          () -> {
-            try {
-              loadShared(segment);
-              countPrefetch("loaded");
-            } catch (StorageException | RuntimeException e) {
-              countPrefetch("failed");
-              log.warn("prefetch of {} failed: {}", segment.storageKey(), e.toString());
-            }
-          });
-    } catch (RejectedExecutionException e) {
+    if (!prefetchSlots.tryAcquire()) {
       countPrefetch("dropped");
+      return;
     }
+    shared(segment)
+        .whenComplete(
+            (bytes, failure) -> {
+              prefetchSlots.release();
+              if (failure == null) {
+                countPrefetch("loaded");
+              } else if (failure instanceof RejectedExecutionException) {
+                countPrefetch("dropped");
+              } else {
+                countPrefetch("failed");
+                log.warn("prefetch of {} failed: {}", segment.storageKey(), failure.toString());
+              }
+            });
   }
 
   private void count(String result) {
@@ -193,11 +230,9 @@ public final class SegmentLoader implements AutoCloseable {
     registry.counter("hls.edge.prefetch", "result", result).increment();
   }
 
-  /** Stops the prefetch threads; queued prefetches are dropped. */
+  /** Stops the reader threads; queued reads are dropped. */
   @Override
   public void close() {
-    if (prefetchPool != null) {
-      prefetchPool.shutdownNow();
-    }
+    readPool.shutdownNow();
   }
 }

@@ -310,12 +310,7 @@ public final class HlsHandler implements HttpHandler {
   private void segment(Exchange ex, long t0, WindowKey key, long msn) {
     Optional<SegmentReady> held = windows.find(key, msn);
     if (held.isPresent()) {
-      Optional<ByteBuffer> cached = loader.cached(held.get());
-      if (cached.isPresent()) {
-        sendSegment(ex, t0, cached.get());
-        return;
-      }
-      ex.offload(e -> loadAndSend(e, t0, held.get()));
+      serveSegment(ex, t0, held.get());
       return;
     }
     Optional<Rendered> rendered = windows.view(key, this::render);
@@ -326,19 +321,12 @@ public final class HlsHandler implements HttpHandler {
           key,
           msn,
           rendered.get().targetSec(),
-          () -> {
-            Optional<SegmentReady> arrived = windows.find(key, msn);
-            if (arrived.isEmpty()) {
-              error(ex, t0, "segment", 404, "no such segment");
-            } else {
-              Optional<ByteBuffer> cached = loader.cached(arrived.get());
-              if (cached.isPresent()) {
-                sendSegment(ex, t0, cached.get());
-              } else {
-                ex.offload(e -> loadAndSend(e, t0, arrived.get()));
-              }
-            }
-          });
+          () ->
+              windows
+                  .find(key, msn)
+                  .ifPresentOrElse(
+                      arrived -> serveSegment(ex, t0, arrived),
+                      () -> error(ex, t0, "segment", 404, "no such segment")));
       return;
     }
     ex.offload(e -> findAndSend(e, t0, key, msn));
@@ -364,26 +352,49 @@ public final class HlsHandler implements HttpHandler {
         error(ex, t0, "segment", 404, "no such segment");
         return;
       }
-      loadAndSend(ex, t0, segment.get());
+      serveSegment(ex, t0, segment.get());
     } catch (CatalogUnavailableException e) {
       catalogDown(ex, t0, "segment", e);
     }
   }
 
-  /** Worker pool: storage read on a cache miss (shared with concurrent misses). */
-  private void loadAndSend(Exchange ex, long t0, SegmentReady segment) {
-    try {
-      sendSegment(ex, t0, loader.load(segment));
-    } catch (StorageException e) {
-      if (e.notFound()) {
-        log.warn(
-            "segment {} is announced but missing on {}", segment.storageKey(), segment.servers());
-        error(ex, t0, "segment", 404, "no such segment");
-        return;
-      }
-      log.warn("segment {} unreadable: {}", segment.storageKey(), e.getMessage());
-      error(ex, t0, "segment", 502, "storage unavailable");
+  /** From the cache at once, else when the (shared) storage read on the read pool completes. */
+  private void serveSegment(Exchange ex, long t0, SegmentReady segment) {
+    Optional<ByteBuffer> cached = loader.cached(segment);
+    if (cached.isPresent()) {
+      sendSegment(ex, t0, cached.get());
+      return;
     }
+    loader
+        .fetch(segment)
+        .whenComplete(
+            (bytes, failure) -> {
+              if (failure == null) {
+                sendSegment(ex, t0, bytes);
+                return;
+              }
+              Throwable cause =
+                  failure instanceof java.util.concurrent.CompletionException
+                          && failure.getCause() != null
+                      ? failure.getCause()
+                      : failure;
+              if (cause instanceof java.util.concurrent.RejectedExecutionException) {
+                ex.setHeader("Retry-After", "1");
+                error(ex, t0, "segment", 503, "busy, retry later");
+                return;
+              }
+              StorageException e = SegmentLoader.asStorageException(cause);
+              if (e.notFound()) {
+                log.warn(
+                    "segment {} is announced but missing on {}",
+                    segment.storageKey(),
+                    segment.servers());
+                error(ex, t0, "segment", 404, "no such segment");
+                return;
+              }
+              log.warn("segment {} unreadable: {}", segment.storageKey(), e.getMessage());
+              error(ex, t0, "segment", 502, "storage unavailable");
+            });
   }
 
   private void sendSegment(Exchange ex, long t0, ByteBuffer bytes) {

@@ -35,7 +35,7 @@ class SegmentLoaderTest {
           return key.getBytes();
         };
     try (SegmentLoader loader =
-        new SegmentLoader(reader, cache, 0, Duration.ofMinutes(1), clock, registry)) {
+        new SegmentLoader(reader, cache, 4, 0, Duration.ofMinutes(1), clock, registry)) {
       SegmentReady s = segment("s", "a", 1);
       assertThat(bytes(loader.load(s))).isEqualTo(s.storageKey().getBytes());
       assertThat(bytes(loader.load(s))).isEqualTo(s.storageKey().getBytes());
@@ -59,7 +59,7 @@ class SegmentLoaderTest {
         };
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try (SegmentLoader loader =
-        new SegmentLoader(reader, cache, 0, Duration.ofMinutes(1), clock, registry)) {
+        new SegmentLoader(reader, cache, 4, 0, Duration.ofMinutes(1), clock, registry)) {
       SegmentReady s = segment("s", "a", 1);
       List<Thread> callers = new java.util.concurrent.CopyOnWriteArrayList<>();
       List<Future<byte[]>> results = new java.util.ArrayList<>();
@@ -106,7 +106,7 @@ class SegmentLoaderTest {
           throw new StorageException("gone", true, null);
         };
     try (SegmentLoader loader =
-        new SegmentLoader(reader, cache, 0, Duration.ofMinutes(1), clock, registry)) {
+        new SegmentLoader(reader, cache, 4, 0, Duration.ofMinutes(1), clock, registry)) {
       assertThatThrownBy(() -> loader.load(segment("s", "a", 1)))
           .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.notFound()).isTrue());
       assertThat(cache.entryCount()).isZero();
@@ -117,14 +117,14 @@ class SegmentLoaderTest {
   void prefetch_recentSegment_landsInCache_staleOneIsSkipped() {
     ObjectReader reader = (key, servers) -> new byte[] {1, 2, 3};
     try (SegmentLoader loader =
-        new SegmentLoader(reader, cache, 2, Duration.ofMinutes(1), clock, registry)) {
+        new SegmentLoader(reader, cache, 4, 2, Duration.ofMinutes(1), clock, registry)) {
       SegmentReady recent = segment("s", "a", 2); // PDT T0+4s, clock T0+10s
       loader.prefetch(recent);
       await().atMost(Duration.ofSeconds(10)).until(() -> cache.contains(recent.storageKey()));
 
       Clock later = Clock.offset(clock, Duration.ofHours(1));
       try (SegmentLoader late =
-          new SegmentLoader(reader, cache, 2, Duration.ofMinutes(1), later, registry)) {
+          new SegmentLoader(reader, cache, 4, 2, Duration.ofMinutes(1), later, registry)) {
         SegmentReady old = segment("s", "a", 3);
         late.prefetch(old);
         assertThat(cache.contains(old.storageKey())).isFalse();

@@ -168,7 +168,7 @@ public final class Exchange {
     if (status != 204 && status != 304 && status >= 200) {
       response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
     }
-    if (closeAfter) {
+    if (closeAfter || workers.draining()) {
       response.headers().set(HttpHeaderNames.CONNECTION, "close");
     }
     long bodyBytes = noBody ? 0 : length;

@@ -533,6 +533,10 @@ public final class HttpService implements Lifecycle {
       }
     }
 
+    boolean draining() {
+      return shared.draining;
+    }
+
     void shutdown() {
       pool.shutdownNow();
       try {

@@ -252,7 +252,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     if (current != ex) {
       return;
     }
-    if (aborted || ex.closeAfter || !currentRequestRead) {
+    if (aborted || ex.closeAfter || shared.draining() || !currentRequestRead) {
       // An unread body cannot be skipped safely on HTTP/1.1 (on HTTP/2 this resets the stream).
       ctx.close();
       current = null;
@@ -266,7 +266,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     if (deadline != null) {
       deadline.requestFinished();
     }
-    while (current == null && !pending.isEmpty()) {
+    // Replay what was pipelined until a request is complete and in flight again.
+    while (!pending.isEmpty() && (current == null || !currentRequestRead)) {
       process(pending.poll());
     }
     if (current == null || !currentRequestRead) {
