@@ -121,6 +121,11 @@ public final class EdgeService implements Lifecycle {
     return http.port();
   }
 
+  /** Viewer requests in flight now, held ones included. */
+  public long activeHttpRequests() {
+    return http.activeRequests();
+  }
+
   private static Lifecycle closing(AutoCloseable resource) {
     return new Lifecycle() {
       @Override

@@ -158,6 +158,64 @@ class HttpIngestIT {
             IngestRecordKind.PUBLISH_ENDED);
   }
 
+  @Test
+  void streamKeys_neverReachTheLog() throws Exception {
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.classic.Logger ours =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.hlspipeline");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> captured =
+        new ch.qos.logback.core.read.ListAppender<>();
+    captured.start();
+    ch.qos.logback.classic.Level rootLevel = root.getLevel();
+    ch.qos.logback.classic.Level oursLevel = ours.getLevel();
+    root.addAppender(captured);
+    root.setLevel(ch.qos.logback.classic.Level.INFO);
+    ours.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    String valid = KEYS.sign("secret-keys", 0);
+    String forged = "secret-keys." + KEYS.sign("someone-else", 0).split("\\.")[1];
+    try {
+      assertThat(put(valid, fakeTs(5)).statusCode()).isEqualTo(204);
+      assertThat(put(forged, fakeTs(5)).statusCode()).isEqualTo(403);
+      assertThat(put(valid, "not ts at all".repeat(50).getBytes()).statusCode()).isEqualTo(400);
+      // A publisher that goes away mid-upload (connection reset while the session is open).
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", service.httpPort())) {
+        s.getOutputStream()
+            .write(
+                ("PUT /ingest/" + valid + " HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        s.getOutputStream().write(fakeTs(10));
+        s.setSoLinger(true, 0);
+      }
+      // Both sessions (the whole upload, and the one reset mid-upload) have ended in Kafka.
+      TopicReader.of(SharedDevstack.kafka().bootstrapServers(), Topics.INGEST.name(), r -> r)
+          .awaitUntil(
+              "secret-keys",
+              rs ->
+                  kinds(rs).stream().filter(k -> k == IngestRecordKind.PUBLISH_ENDED).count() >= 2,
+              Duration.ofSeconds(30));
+    } finally {
+      root.detachAppender(captured);
+      root.setLevel(rootLevel);
+      ours.setLevel(oursLevel);
+    }
+    String signature = valid.substring(valid.indexOf('.') + 1);
+    String forgedSignature = forged.substring(forged.indexOf('.') + 1);
+    assertThat(captured.list).as("the run logged something to scan").isNotEmpty();
+    for (ch.qos.logback.classic.spi.ILoggingEvent e : captured.list) {
+      StringBuilder text = new StringBuilder(e.getFormattedMessage());
+      e.getMDCPropertyMap().values().forEach(text::append);
+      for (var t = e.getThrowableProxy(); t != null; t = t.getCause()) {
+        text.append(t.getMessage());
+      }
+      assertThat(text.toString())
+          .as("log line of %s", e.getLoggerName())
+          .doesNotContain(signature)
+          .doesNotContain(forgedSignature);
+    }
+  }
+
   private static String ingestUrl(String key) {
     return "http://127.0.0.1:" + service.httpPort() + "/ingest/" + key;
   }

@@ -243,7 +243,7 @@ public final class HttpService implements Lifecycle {
     s.workers.shutdown();
     bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-    log.info("HTTP {} on port {} stopped", name, boundPort);
+    log.info("HTTP on port {} stopped ({} listener)", boundPort, name);
   }
 
   private static io.netty.util.concurrent.DefaultThreadFactory threads(String prefix) {
@@ -322,43 +322,34 @@ public final class HttpService implements Lifecycle {
       HttpServerUpgradeHandler upgrade =
           new HttpServerUpgradeHandler(
               codec,
-              protocol ->
-                  AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                      ? new Http2ServerUpgradeCodec(
-                          shared.http2FrameCodec(), shared.http2Multiplex())
-                      : null,
+              protocol -> {
+                if (!AsciiString.contentEquals(
+                    Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)) {
+                  return null;
+                }
+                deadline.http2();
+                return new Http2ServerUpgradeCodec(
+                    shared.http2FrameCodec(), shared.http2Multiplex());
+              },
               shared.settings.maxHeaderBytes());
       p.addLast(
           new CleartextHttp2ServerUpgradeHandler(
               codec,
               upgrade,
-              new ChannelInitializer<Channel>() {
+              new io.netty.channel.ChannelHandlerAdapter() {
                 @Override
-                protected void initChannel(Channel c) {
-                  c.pipeline().addLast(shared.http2FrameCodec(), shared.http2Multiplex());
+                public void handlerAdded(ChannelHandlerContext ctx) {
+                  // Prior knowledge (the client sent the HTTP/2 preface): the HTTP/2 handlers go
+                  // exactly here, before the HTTP/1.1 request handler further down the pipeline.
+                  deadline.http2();
+                  ChannelHandler codec = shared.http2FrameCodec();
+                  ctx.pipeline().addAfter(ctx.name(), null, codec);
+                  ctx.pipeline().addAfter(ctx.pipeline().context(codec).name(), null, shared.http2Multiplex());
+                  ctx.pipeline().remove(this);
                 }
               }));
       p.addLast(new HttpServerExpectContinueHandler());
-      p.addLast(new Http2Switch(deadline));
       p.addLast(new RequestHandler(shared, false));
-    }
-  }
-
-  /** Tells the deadline when a cleartext connection switched to HTTP/2. */
-  private static final class Http2Switch extends io.netty.channel.ChannelInboundHandlerAdapter {
-    private final ConnectionDeadline deadline;
-
-    Http2Switch(ConnectionDeadline deadline) {
-      this.deadline = deadline;
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-      if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent
-          || evt instanceof CleartextHttp2ServerUpgradeHandler.PriorKnowledgeUpgradeEvent) {
-        deadline.http2();
-      }
-      super.userEventTriggered(ctx, evt);
     }
   }
 

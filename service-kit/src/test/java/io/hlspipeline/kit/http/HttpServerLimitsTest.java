@@ -224,6 +224,23 @@ class HttpServerLimitsTest {
   }
 
   @Test
+  void http2Cleartext_byPriorKnowledge_answersWithSettings() throws Exception {
+    HttpService http =
+        start(settings(), "/x", ex -> Responses.sendText(ex, 200, "text/plain", "x"), RouteOptions.inline());
+    try (Socket s = new Socket("127.0.0.1", http.port())) {
+      s.setSoTimeout((int) TIMEOUT.toMillis());
+      OutputStream out = s.getOutputStream();
+      // RFC 9113 §3.4: the connection preface, then an empty SETTINGS frame.
+      out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(US_ASCII));
+      out.write(new byte[] {0, 0, 0, 0x4, 0, 0, 0, 0, 0});
+      out.flush();
+      byte[] frameHeader = s.getInputStream().readNBytes(9);
+      assertThat(frameHeader).hasSize(9);
+      assertThat(frameHeader[3]).as("first frame type is SETTINGS").isEqualTo((byte) 0x4);
+    }
+  }
+
+  @Test
   void tls_negotiatesHttp2ByAlpn(@TempDir Path dir) throws Exception {
     Path cert = dir.resolve("cert.pem");
     Path key = dir.resolve("key.pem");
