@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -39,12 +40,14 @@ import org.slf4j.MDC;
  * segment.
  *
  * <p>Each edge replica reads every partition itself, so the consumer has no group: it assigns all
- * partitions and starts each at {@code offsetsForTimes(now − followWindow)} (the end if nothing is
- * that recent), with {@code read_committed} so aborted or open segmenter transactions are never
- * seen. Partitions are re-listed every {@link #PARTITION_REFRESH}, which covers a topic created
- * after the edge started and partitions added later; while Kafka does not answer, the listing is
- * retried every {@link #UNREACHABLE_RETRY} (the follower stays alive, not caught up). A record that
- * does not decode is counted, logged and skipped.
+ * partitions and starts each at {@code offsetsForTimes(now − followWindow)}, or, if nothing is that
+ * recent, at the end offset read <em>before</em> that lookup (a record appended while the lookups
+ * run lies at or past that end, so it is read, never skipped), with {@code read_committed} so
+ * aborted or open segmenter transactions are never seen. Partitions are re-listed every {@link
+ * #PARTITION_REFRESH}, which covers a topic created after the edge started and partitions added
+ * later; while Kafka does not answer, the listing is retried every {@link #UNREACHABLE_RETRY} (the
+ * follower stays alive, not caught up). A record that does not decode is counted, logged and
+ * skipped.
  *
  * <p>One thread runs the loop; {@link #caughtUp()} turns true once every partition assigned at the
  * first assignment has been read up to its end offset of that moment (readiness).
@@ -58,6 +61,18 @@ public final class SegmentsFollower implements Lifecycle {
   /** Pause before listing partitions again while Kafka does not answer. */
   static final Duration UNREACHABLE_RETRY = Duration.ofSeconds(1);
 
+  /** Creates the follower's consumer from its configuration (no group, read_committed). */
+  @FunctionalInterface
+  public interface ConsumerFactory {
+    Consumer<String, SegmentEvent> create(Properties config);
+  }
+
+  /** The production factory: a {@link KafkaConsumer} with string keys and event values. */
+  public static final ConsumerFactory KAFKA =
+      config ->
+          new KafkaConsumer<>(
+              config, new StringDeserializer(), Serdes.segmentEvent().deserializer());
+
   private final String bootstrapServers;
   private final String clientId;
   private final Duration followWindow;
@@ -68,11 +83,12 @@ public final class SegmentsFollower implements Lifecycle {
   private final Counter eventsDropped;
   private final Counter eventsUndecodable;
   private final MeterRegistry registry;
+  private final ConsumerFactory consumerFactory;
   private AutoCloseable consumerMetrics;
 
   private volatile boolean caughtUp;
   private volatile boolean running;
-  private KafkaConsumer<String, SegmentEvent> consumer;
+  private Consumer<String, SegmentEvent> consumer;
   private Thread thread;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -84,6 +100,21 @@ public final class SegmentsFollower implements Lifecycle {
       SegmentLoader loader,
       Clock clock,
       MeterRegistry registry) {
+    this(bootstrapServers, clientId, followWindow, windows, loader, clock, registry, KAFKA);
+  }
+
+  /**
+   * @param consumerFactory makes the consumer; {@link #KAFKA} in production
+   */
+  public SegmentsFollower(
+      String bootstrapServers,
+      String clientId,
+      Duration followWindow,
+      WindowStore windows,
+      SegmentLoader loader,
+      Clock clock,
+      MeterRegistry registry,
+      ConsumerFactory consumerFactory) {
     this.bootstrapServers = bootstrapServers;
     this.clientId = clientId;
     this.followWindow = followWindow;
@@ -91,6 +122,7 @@ public final class SegmentsFollower implements Lifecycle {
     this.loader = loader;
     this.clock = clock;
     this.registry = registry;
+    this.consumerFactory = consumerFactory;
     this.eventsApplied =
         Counter.builder("hls.edge.events").tag("result", "applied").register(registry);
     this.eventsDropped =
@@ -113,8 +145,7 @@ public final class SegmentsFollower implements Lifecycle {
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     // Listing a missing topic must not create it with broker defaults.
     p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-    consumer =
-        new KafkaConsumer<>(p, new StringDeserializer(), Serdes.segmentEvent().deserializer());
+    consumer = consumerFactory.create(p);
     consumerMetrics = KafkaMetrics.bindConsumer(consumer, registry);
     running = true;
     thread = new Thread(this::run, "edge-follow-" + Topics.SEGMENTS.name());
@@ -201,8 +232,12 @@ public final class SegmentsFollower implements Lifecycle {
         query.put(tp, fromMs);
       }
     }
-    Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(query);
+    // End offsets first, then the time lookup: a record appended in between has a timestamp at or
+    // after fromMs, so offsetsForTimes finds it; one appended after both lies at or past the end
+    // read here. Read after offsetsForTimes, the end would lie past a record appended between
+    // the two lookups, and seeking there would skip that record.
     Map<TopicPartition, Long> ends = consumer.endOffsets(query.keySet());
+    Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(query);
     for (TopicPartition tp : query.keySet()) {
       OffsetAndTimestamp found = offsets.get(tp);
       consumer.seek(tp, found != null ? found.offset() : ends.get(tp));
