@@ -77,7 +77,7 @@ public final class EdgeService implements Lifecycle {
             clock,
             registry);
     ReadinessChecks readiness = new ReadinessChecks();
-    readiness.register("segments-follower", follower::caughtUp);
+    readiness.register("segments-follower", follower::healthy);
     http = new HttpService(config.httpBind(), config.httpPort(), config.httpThreads());
     AdminEndpoints.install(http, registry, readiness);
     http.route(
