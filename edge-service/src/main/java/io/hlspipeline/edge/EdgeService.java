@@ -84,7 +84,7 @@ public final class EdgeService implements Lifecycle {
             clock,
             registry);
     ReadinessChecks readiness = new ReadinessChecks();
-    readiness.register("segments-follower", follower::caughtUp);
+    readiness.register("segments-follower", follower::healthy);
     http = new HttpService("public", config.http(), registry);
     AdminEndpoints.install(http, registry, readiness);
     http.route(
