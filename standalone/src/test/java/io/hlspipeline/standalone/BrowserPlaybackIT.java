@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hlspipeline.devstack.Ffmpeg;
+import io.hlspipeline.devstack.SharedDevstack;
+import io.hlspipeline.edge.EdgeConfig;
+import io.hlspipeline.edge.EdgeService;
+import io.hlspipeline.kit.metrics.Metrics;
 import io.hlspipeline.events.keys.StreamKeys;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -70,6 +74,8 @@ class BrowserPlaybackIT {
           "--disable-component-update",
           "--disable-sync",
           "--autoplay-policy=no-user-gesture-required",
+          // The second edge's certificate is self-signed, made by the test.
+          "--ignore-certificate-errors",
           "--window-size=1280,900");
 
   /**
@@ -81,6 +87,9 @@ class BrowserPlaybackIT {
 
   @TempDir static Path tmp;
   private static Pipeline pipeline;
+
+  /** A second edge on the same pipeline, serving TLS with HTTP/2 (ALPN). */
+  private static EdgeService tlsEdge;
   private static final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -95,10 +104,37 @@ class BrowserPlaybackIT {
     pipeline =
         PipelineFixture.start(
             "browser", tmp.resolve("services"), SECRET, TARGET_DURATION_SEC, LIVE_WINDOW_SEGMENTS);
+    Path cert = tmp.resolve("edge-cert.pem");
+    Path key = tmp.resolve("edge-key.pem");
+    Process openssl =
+        new ProcessBuilder(
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-keyout",
+                key.toString(), "-out", cert.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("openssl.log").toFile())
+            .start();
+    assertThat(openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0)
+        .as("openssl made a certificate: %s", Files.readString(tmp.resolve("openssl.log")))
+        .isTrue();
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("KAFKA_BOOTSTRAP_SERVERS", SharedDevstack.kafka().bootstrapServers());
+    env.put("HTTP_BIND", "127.0.0.1");
+    env.put("HTTP_PORT", "0");
+    env.put("HTTP_TLS_CERT", cert.toString());
+    env.put("HTTP_TLS_KEY", key.toString());
+    env.put("CATALOG_URL", pipeline.catalogUrl().toString());
+    env.put("S3_ENDPOINTS", PipelineFixture.s3Specs("browser"));
+    env.put("LIVE_WINDOW_SEGMENTS", String.valueOf(LIVE_WINDOW_SEGMENTS));
+    tlsEdge = new EdgeService(EdgeConfig.parse(env), Metrics.newRegistry("edge-tls"));
+    tlsEdge.start();
   }
 
   @AfterAll
   static void stopPipeline() throws Exception {
+    if (tlsEdge != null) {
+      tlsEdge.stop();
+    }
     if (pipeline != null) {
       pipeline.stop();
     }
@@ -193,6 +229,62 @@ class BrowserPlaybackIT {
           last.errors());
       assertThat(last.fatalError()).isNull();
       assertThat(last.playedSeconds()).isGreaterThan(played.playedSeconds());
+    } finally {
+      if (browser != null) {
+        browser.quit();
+      }
+      push.destroy();
+      push.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void liveStream_playsInChromiumWithHlsJs_overHttp2WithTls() throws Exception {
+    String streamId = "browser-h2";
+    String key = new StreamKeys(SECRET).sign(streamId, 0);
+    URI master = pipeline.edgeUrl().resolve("/hls/" + streamId + "/master.m3u8");
+    URI page = URI.create("https://localhost:" + tlsEdge.httpPort() + "/player/" + streamId);
+    Process push =
+        startLiveBroadcast(pipeline.ingestUrl() + "/ingest/" + key, tmp.resolve("push-h2.log"));
+    ChromeDriver browser = null;
+    try {
+      await("master playlist served")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> status(master) == 200);
+      browser = startBrowser(tmp.resolve("chromedriver-h2.log"));
+      browser.get(page.toString());
+      JavascriptExecutor js = browser;
+      PlayerState played =
+          await("≥ " + MIN_PLAYED_SEC + " s of media played over HTTP/2")
+              .atMost(Duration.ofSeconds(45))
+              .pollInterval(Duration.ofMillis(500))
+              .failFast(
+                  "fatal player error",
+                  () -> assertThat(PlayerState.read(js).fatalError()).as("fatal error").isNull())
+              .until(() -> PlayerState.read(js), s -> s.playedSeconds() >= MIN_PLAYED_SEC);
+      // What the browser itself says it used for the playlists and segments it fetched.
+      @SuppressWarnings("unchecked")
+      List<String> protocols =
+          (List<String>)
+              js.executeScript(
+                  "return performance.getEntriesByType('resource')"
+                      + ".filter(e => e.name.includes('/hls/')).map(e => e.nextHopProtocol);");
+      System.out.printf(
+          "[browser] TLS edge: %s, startup %.0f ms, %.1f s played, latency %.2f s, %d HLS"
+              + " fetches by protocol %s%n",
+          played.engine(),
+          played.startupMs(),
+          played.playedSeconds(),
+          played.latencySeconds(),
+          protocols.size(),
+          new java.util.TreeMap<>(
+              protocols.stream()
+                  .collect(
+                      java.util.stream.Collectors.groupingBy(
+                          p -> p, java.util.stream.Collectors.counting()))));
+      assertThat(played.engine()).isEqualTo("hls.js");
+      assertThat(protocols).isNotEmpty().containsOnly("h2");
     } finally {
       if (browser != null) {
         browser.quit();

@@ -14,6 +14,22 @@ import java.util.concurrent.TimeUnit;
 final class PipelineFixture {
   private PipelineFixture() {}
 
+  /** {@code S3_ENDPOINTS} of the two shared S3 servers, with bucket {@code name}. */
+  static String s3Specs(String name) {
+    List<String> specs = new ArrayList<>();
+    for (S3Server s3 : List.of(SharedDevstack.s3(0), SharedDevstack.s3(1))) {
+      specs.add(
+          PipelineEndpoints.s3Spec(
+              s3.id(),
+              s3.endpoint().toString(),
+              name,
+              s3.region(),
+              s3.accessKey(),
+              s3.secretKey()));
+    }
+    return PipelineEndpoints.joinSpecs(specs);
+  }
+
   /**
    * Starts a pipeline and prints how long its services took.
    *
@@ -27,23 +43,12 @@ final class PipelineFixture {
       int targetDurationSec,
       int liveWindowSegments)
       throws Exception {
-    List<String> specs = new ArrayList<>();
-    for (S3Server s3 : List.of(SharedDevstack.s3(0), SharedDevstack.s3(1))) {
-      specs.add(
-          PipelineEndpoints.s3Spec(
-              s3.id(),
-              s3.endpoint().toString(),
-              name,
-              s3.region(),
-              s3.accessKey(),
-              s3.secretKey()));
-    }
     Pipeline pipeline =
         new Pipeline(
             new PipelineEndpoints(
                 SharedDevstack.kafka().bootstrapServers(),
                 SharedDevstack.cassandra().contactPoint(),
-                PipelineEndpoints.joinSpecs(specs),
+                s3Specs(name),
                 2,
                 streamKeySecret,
                 PipelineEndpoints.Ports.ephemeral()),

@@ -344,7 +344,9 @@ public final class HttpService implements Lifecycle {
                   deadline.http2();
                   ChannelHandler codec = shared.http2FrameCodec();
                   ctx.pipeline().addAfter(ctx.name(), null, codec);
-                  ctx.pipeline().addAfter(ctx.pipeline().context(codec).name(), null, shared.http2Multiplex());
+                  ctx.pipeline()
+                      .addAfter(
+                          ctx.pipeline().context(codec).name(), null, shared.http2Multiplex());
                   ctx.pipeline().remove(this);
                 }
               }));

@@ -226,7 +226,11 @@ class HttpServerLimitsTest {
   @Test
   void http2Cleartext_byPriorKnowledge_answersWithSettings() throws Exception {
     HttpService http =
-        start(settings(), "/x", ex -> Responses.sendText(ex, 200, "text/plain", "x"), RouteOptions.inline());
+        start(
+            settings(),
+            "/x",
+            ex -> Responses.sendText(ex, 200, "text/plain", "x"),
+            RouteOptions.inline());
     try (Socket s = new Socket("127.0.0.1", http.port())) {
       s.setSoTimeout((int) TIMEOUT.toMillis());
       OutputStream out = s.getOutputStream();
