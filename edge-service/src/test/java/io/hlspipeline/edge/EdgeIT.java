@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.hlspipeline.devstack.KafkaBroker;
 import io.hlspipeline.devstack.S3Server;
 import io.hlspipeline.devstack.SharedDevstack;
@@ -19,6 +17,9 @@ import io.hlspipeline.events.json.EventJson;
 import io.hlspipeline.events.segments.SegmentEvent;
 import io.hlspipeline.events.segments.SegmentReady;
 import io.hlspipeline.events.segments.StreamEnded;
+import io.hlspipeline.kit.http.Exchange;
+import io.hlspipeline.kit.http.HttpService;
+import io.hlspipeline.kit.http.HttpSettings;
 import io.hlspipeline.kit.kafka.KafkaProps;
 import io.hlspipeline.kit.metrics.Metrics;
 import io.hlspipeline.storage.S3Endpoint;
@@ -26,7 +27,6 @@ import io.hlspipeline.storage.SegmentStore;
 import io.hlspipeline.storage.StoredObject;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,7 +68,7 @@ class EdgeIT {
   private KafkaBroker kafka;
   private SegmentStore store;
   private String s3Spec;
-  private HttpServer catalog;
+  private HttpService catalog;
   private EdgeService edge;
   private PrometheusMeterRegistry registry;
   private KafkaProducer<String, SegmentEvent> producer;
@@ -113,7 +113,7 @@ class EdgeIT {
     env.put("HTTP_BIND", "127.0.0.1");
     env.put("HTTP_PORT", "0");
     env.put("HTTP_THREADS", "4");
-    env.put("CATALOG_URL", "http://127.0.0.1:" + catalog.getAddress().getPort());
+    env.put("CATALOG_URL", "http://127.0.0.1:" + catalog.port());
     env.put("S3_ENDPOINTS", s3Spec);
     env.put("LIVE_WINDOW_SEGMENTS", "3");
     env.put("EDGE_CACHE_BYTES", "16777216");
@@ -131,7 +131,7 @@ class EdgeIT {
       producer.close();
     }
     if (catalog != null) {
-      catalog.stop(0);
+      catalog.stop();
     }
     if (store != null) {
       store.close();
@@ -249,6 +249,90 @@ class EdgeIT {
             () -> assertThat(get("/hls/edge-poison/src/index.m3u8").body()).contains("0.ts"));
     assertThat(registry.get("hls.edge.events").tag("result", "undecodable").counter().count())
         .isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void playlistEtagGzipAndSegmentRangeHead_andBlockingReload() throws Exception {
+    String stream = "edge-http";
+    Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    List<byte[]> bytes = new ArrayList<>();
+    List<SegmentReady> events = new ArrayList<>();
+    for (long msn = 0; msn < 3; msn++) {
+      byte[] b = tsBytes(stream, msn);
+      StoredObject stored =
+          store.put(SegmentStore.segmentKey(stream, "src", "h", msn, "ts"), b, "video/mp2t");
+      bytes.add(b);
+      events.add(segment(stream, "h", msn, start, stored));
+    }
+    send(events.get(0));
+    send(events.get(1));
+    String path = "/hls/" + stream + "/src/index.m3u8";
+    HttpResponse<String> first =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> get(path), r -> r.body().contains("1.ts"));
+    String etag = first.headers().firstValue("ETag").orElseThrow();
+    assertThat(first.headers().firstValue("Vary")).contains("Accept-Encoding");
+
+    HttpResponse<String> notModified =
+        http.send(
+            HttpRequest.newBuilder(uri(path)).header("If-None-Match", etag).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(notModified.statusCode()).isEqualTo(304);
+    assertThat(notModified.body()).isEmpty();
+
+    HttpResponse<byte[]> gzipped =
+        http.send(
+            HttpRequest.newBuilder(uri(path)).header("Accept-Encoding", "gzip").build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(gzipped.headers().firstValue("Content-Encoding")).contains("gzip");
+    assertThat(
+            new String(
+                new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzipped.body()))
+                    .readAllBytes(),
+                StandardCharsets.UTF_8))
+        .isEqualTo(first.body());
+
+    // Blocking reload: _HLS_msn=2 is held until segment 2 is announced.
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> blocked =
+        http.sendAsync(
+            HttpRequest.newBuilder(uri(path + "?_HLS_msn=2")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    await().atMost(Duration.ofSeconds(10)).until(() -> edge.activeHttpRequests() >= 1);
+    assertThat(blocked).isNotDone();
+    send(events.get(2));
+    HttpResponse<String> reloaded = blocked.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(reloaded.statusCode()).isEqualTo(200);
+    assertThat(reloaded.body()).contains("2.ts");
+    assertThat(reloaded.headers().firstValue("ETag")).isNotEqualTo(java.util.Optional.of(etag));
+    assertThat(get(path + "?_HLS_msn=9").statusCode()).isEqualTo(400);
+
+    String seg = "/hls/" + stream + "/src/1.ts";
+    HttpResponse<byte[]> range =
+        http.send(
+            HttpRequest.newBuilder(uri(seg)).header("Range", "bytes=10-19").build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(range.statusCode()).isEqualTo(206);
+    assertThat(range.body()).isEqualTo(java.util.Arrays.copyOfRange(bytes.get(1), 10, 20));
+    assertThat(range.headers().firstValue("Content-Range"))
+        .contains("bytes 10-19/" + bytes.get(1).length);
+    HttpResponse<byte[]> unsatisfiable =
+        http.send(
+            HttpRequest.newBuilder(uri(seg)).header("Range", "bytes=999999-").build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(unsatisfiable.statusCode()).isEqualTo(416);
+    HttpResponse<Void> head =
+        http.send(
+            HttpRequest.newBuilder(uri(seg))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.headers().firstValue("Content-Length")).contains("" + bytes.get(1).length);
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + edge.httpPort() + path);
   }
 
   @Test
@@ -392,41 +476,38 @@ class EdgeIT {
     catalogBodies.put(
         "/api/v1/streams/" + CATALOG_ONLY + "/renditions/src/segments",
         json.writeValueAsBytes(new SegmentListDto(CATALOG_ONLY, "src", segments, true, -1)));
-    catalog = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    catalog.createContext("/", this::serveCatalog);
+    catalog =
+        new HttpService("catalog", HttpSettings.of("127.0.0.1", 0), new SimpleMeterRegistry())
+            .route("/", this::serveCatalog);
     catalog.start();
   }
 
-  private void serveCatalog(HttpExchange ex) throws java.io.IOException {
-    try (ex) {
-      byte[] body = catalogBodies.get(ex.getRequestURI().getPath());
-      if (body != null && ex.getRequestURI().getPath().endsWith("/segments")) {
-        // Honour fromMsn so single-segment lookups get the right one.
-        String query = ex.getRequestURI().getQuery() == null ? "" : ex.getRequestURI().getQuery();
-        long fromMsn = 0;
-        for (String kv : query.split("&")) {
-          if (kv.startsWith("fromMsn=")) {
-            fromMsn = Long.parseLong(kv.substring("fromMsn=".length()));
-          }
+  private void serveCatalog(Exchange ex) throws java.io.IOException {
+    byte[] body = catalogBodies.get(ex.rawPath());
+    if (body != null && ex.rawPath().endsWith("/segments")) {
+      // Honour fromMsn so single-segment lookups get the right one.
+      String query = ex.rawQuery() == null ? "" : ex.rawQuery();
+      long fromMsn = 0;
+      for (String kv : query.split("&")) {
+        if (kv.startsWith("fromMsn=")) {
+          fromMsn = Long.parseLong(kv.substring("fromMsn=".length()));
         }
-        SegmentListDto all = json.readValue(body, SegmentListDto.class);
-        long from = fromMsn;
-        body =
-            json.writeValueAsBytes(
-                new SegmentListDto(
-                    all.streamId(),
-                    all.rendition(),
-                    all.segments().stream().filter(s -> s.msn() >= from).toList(),
-                    all.ended(),
-                    -1));
       }
-      if (body == null) {
-        ex.sendResponseHeaders(404, -1);
-        return;
-      }
-      ex.getResponseHeaders().set("Content-Type", "application/json");
-      ex.sendResponseHeaders(200, body.length);
-      ex.getResponseBody().write(body);
+      SegmentListDto all = json.readValue(body, SegmentListDto.class);
+      long from = fromMsn;
+      body =
+          json.writeValueAsBytes(
+              new SegmentListDto(
+                  all.streamId(),
+                  all.rendition(),
+                  all.segments().stream().filter(s -> s.msn() >= from).toList(),
+                  all.ended(),
+                  -1));
     }
+    if (body == null) {
+      ex.respond(404, null, new byte[0]);
+      return;
+    }
+    ex.respond(200, "application/json", body);
   }
 }

@@ -40,13 +40,13 @@ final class ByteRange {
       return new long[] {Math.max(0, length - suffix), length - 1};
     }
     long first = Long.parseLong(a);
-    long last = b.isEmpty() ? length - 1 : Long.parseLong(b);
-    if (last < first) {
-      return null;
+    if (!b.isEmpty() && Long.parseLong(b) < first) {
+      return null; // invalid syntax: ignored (RFC 9110 §14.1.1)
     }
     if (first >= length) {
       return new long[0];
     }
+    long last = b.isEmpty() ? length - 1 : Long.parseLong(b);
     return new long[] {first, Math.min(last, length - 1)};
   }
 }

@@ -96,6 +96,8 @@ public final class HlsHandler implements HttpHandler {
   private final MeterRegistry registry;
   private final Timer playlistTimer;
   private final Timer segmentTimer;
+  private final io.micrometer.core.instrument.Counter playlistBytes;
+  private final io.micrometer.core.instrument.Counter segmentBytes;
 
   public HlsHandler(
       WindowStore windows,
@@ -110,6 +112,8 @@ public final class HlsHandler implements HttpHandler {
     this.registry = registry;
     this.playlistTimer = timer("playlist", "2xx");
     this.segmentTimer = timer("segment", "2xx");
+    this.playlistBytes = registry.counter("hls.edge.served.bytes", "kind", "playlist");
+    this.segmentBytes = registry.counter("hls.edge.served.bytes", "kind", "segment");
   }
 
   /** A media playlist as served: rendered once per window change. */
@@ -263,7 +267,7 @@ public final class HlsHandler implements HttpHandler {
     }
     ex.respond(200, PLAYLIST_CONTENT_TYPE, body);
     if (!ex.isHead()) {
-      registry.counter("hls.edge.served.bytes", "kind", "playlist").increment(body.length);
+      playlistBytes.increment(body.length);
     }
     playlistTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
   }
@@ -423,7 +427,7 @@ public final class HlsHandler implements HttpHandler {
     int sent = body.remaining();
     ex.respond(status, SEGMENT_CONTENT_TYPE, Unpooled.wrappedBuffer(body));
     if (!ex.isHead()) {
-      registry.counter("hls.edge.served.bytes", "kind", "segment").increment(sent);
+      segmentBytes.increment(sent);
     }
     segmentTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
   }

@@ -122,4 +122,46 @@ class WindowStoreTest {
     assertThat(store.renditions("first")).isEmpty();
     assertThat(store.renditions("third")).containsExactly("src");
   }
+
+  @Test
+  void view_isRenderedOncePerChange() {
+    WindowStore store = new WindowStore(10, 10, Duration.ofMinutes(1), clock);
+    store.apply(segment("s", "a", 0));
+    java.util.concurrent.atomic.AtomicInteger renders =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.function.Function<WindowSnapshot, String> render =
+        w -> renders.incrementAndGet() + ":" + w.segments().size();
+    assertThat(store.view(key, render)).contains("1:1");
+    assertThat(store.view(key, render)).contains("1:1");
+    store.apply(segment("s", "a", 1));
+    assertThat(store.view(key, render)).contains("2:2");
+    store.apply(segment("s", "a", 1)); // a replay changes nothing
+    assertThat(store.view(key, render)).contains("2:2");
+    store.apply(ended("s", "a", 1));
+    assertThat(store.view(key, render)).contains("3:2");
+    assertThat(store.view(new WindowKey("other", "src"), render)).isEmpty();
+  }
+
+  @Test
+  void await_completesWhenTheMsnArrivesOrTheSessionEnds_andIsBounded() {
+    WindowStore store = new WindowStore(10, 10, Duration.ofMinutes(1), clock);
+    assertThat(store.await(key, 0, 10)).isCompletedWithValue(false); // unknown window
+    store.apply(segment("s", "a", 0));
+    assertThat(store.await(key, 0, 10)).isCompletedWithValue(true); // already held
+    var next = store.await(key, 1, 10);
+    var later = store.await(key, 2, 10);
+    assertThat(next).isNotDone();
+    store.apply(segment("s", "a", 1));
+    assertThat(next).isCompletedWithValue(true);
+    assertThat(later).isNotDone();
+    store.apply(ended("s", "a", 1));
+    assertThat(later).isCompletedWithValue(true);
+
+    WindowKey other = new WindowKey("t", "src");
+    store.apply(segment("t", "a", 0));
+    var first = store.await(other, 1, 1);
+    assertThat(store.await(other, 1, 1)).as("over the bound").isCompletedWithValue(false);
+    first.cancel(false);
+    assertThat(store.await(other, 1, 1)).as("a cancelled waiter frees its place").isNotDone();
+  }
 }

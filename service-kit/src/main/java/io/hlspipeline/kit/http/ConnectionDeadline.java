@@ -3,8 +3,14 @@ package io.hlspipeline.kit.http;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,12 +21,15 @@ import java.util.concurrent.TimeUnit;
  *       (or of the first byte after a keep-alive pause): a client that trickles a header
  *       (slowloris) is disconnected, and it costs no thread meanwhile;
  *   <li>a keep-alive connection with no request in flight is closed after the idle timeout;
- *   <li>while a request is in flight (held, or uploading) no connection timer runs: the request's
- *       own timeout applies;
+ *   <li>while a request is in flight (held, or uploading) no connection limit applies: the
+ *       request's own timeout does;
  *   <li>an HTTP/2 connection is closed after the idle timeout without a frame either way.
  * </ul>
  *
- * Event-loop confined.
+ * <p>State changes only write fields: no timer is scheduled per request. One {@link Sweeper} per
+ * event loop checks its connections' deadlines periodically (a quarter of the shortest timeout,
+ * between 10 ms and 1 s), so a limit is enforced within that much of its expiry. Event-loop
+ * confined.
  */
 final class ConnectionDeadline extends ChannelDuplexHandler {
   private enum State {
@@ -34,38 +43,37 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
   private final long headerTimeoutNanos;
   private final long idleTimeoutNanos;
   private ChannelHandlerContext ctx;
+  private Sweeper sweeper;
   private State state = State.HEADER;
-  private ScheduledFuture<?> timer;
+  private long deadlineNanos;
   private long lastActivityNanos = System.nanoTime();
 
   ConnectionDeadline(HttpService.Shared shared, Duration headerTimeout, Duration idleTimeout) {
     this.shared = shared;
     this.headerTimeoutNanos = headerTimeout.toNanos();
     this.idleTimeoutNanos = idleTimeout.toNanos();
+    this.deadlineNanos = System.nanoTime() + headerTimeoutNanos;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    if (ctx.channel().isActive()) {
-      arm(headerTimeoutNanos);
-    }
-  }
-
-  @Override
-  public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    if (timer == null && state == State.HEADER) {
-      arm(headerTimeoutNanos);
-    }
-    super.channelActive(ctx);
+    long tickNanos =
+        Math.max(
+            TimeUnit.MILLISECONDS.toNanos(10),
+            Math.min(
+                TimeUnit.SECONDS.toNanos(1), Math.min(headerTimeoutNanos, idleTimeoutNanos) / 4));
+    sweeper = Sweeper.of(shared, ctx.executor(), tickNanos);
+    sweeper.add(this);
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-    lastActivityNanos = System.nanoTime();
+    long now = System.nanoTime();
+    lastActivityNanos = now;
     if (state == State.IDLE) {
       state = State.HEADER;
-      arm(headerTimeoutNanos);
+      deadlineNanos = now + headerTimeoutNanos;
     }
     super.channelRead(ctx, msg);
   }
@@ -77,11 +85,10 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
     super.write(ctx, msg, promise);
   }
 
-  /** A request header arrived: no connection timer while it is in flight. */
+  /** A request header arrived: no connection limit while it is in flight. */
   void requestStarted() {
     if (state != State.HTTP2) {
       state = State.BUSY;
-      cancel();
     }
   }
 
@@ -89,51 +96,83 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
   void requestFinished() {
     if (state != State.HTTP2) {
       state = State.IDLE;
-      arm(idleTimeoutNanos);
+      deadlineNanos = System.nanoTime() + idleTimeoutNanos;
     }
   }
 
   /** The connection now speaks HTTP/2: only the idle rule applies. */
   void http2() {
     state = State.HTTP2;
-    arm(idleTimeoutNanos);
   }
 
-  private void arm(long nanos) {
-    cancel();
-    timer = ctx.executor().schedule(this::expired, nanos, TimeUnit.NANOSECONDS);
-  }
-
-  private void expired() {
-    timer = null;
+  /** Called by the sweeper on the event loop; closes the connection past its deadline. */
+  private void check(long now) {
     switch (state) {
       case HEADER -> {
-        shared.rejected("header_timeout");
-        ctx.close();
-      }
-      case IDLE -> ctx.close();
-      case HTTP2 -> {
-        long quietNanos = System.nanoTime() - lastActivityNanos;
-        if (quietNanos >= idleTimeoutNanos) {
+        if (now - deadlineNanos >= 0) {
+          shared.rejected("header_timeout");
           ctx.close();
-        } else {
-          arm(idleTimeoutNanos - quietNanos);
+        }
+      }
+      case IDLE -> {
+        if (now - deadlineNanos >= 0) {
+          ctx.close();
+        }
+      }
+      case HTTP2 -> {
+        if (now - lastActivityNanos >= idleTimeoutNanos) {
+          ctx.close();
         }
       }
       case BUSY -> {}
     }
   }
 
-  private void cancel() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    sweeper.remove(this);
+    super.channelInactive(ctx);
   }
 
   @Override
-  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    cancel();
-    super.channelInactive(ctx);
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    sweeper.remove(this);
+  }
+
+  /** The connections of one event loop with their periodic check. Confined to that loop. */
+  static final class Sweeper {
+    private final Set<ConnectionDeadline> connections = new LinkedHashSet<>();
+
+    private Sweeper(EventExecutor loop, long tickNanos) {
+      loop.scheduleAtFixedRate(this::sweep, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+    }
+
+    static Sweeper of(HttpService.Shared shared, EventExecutor loop, long tickNanos) {
+      return shared.sweepers.computeIfAbsent(loop, l -> new Sweeper(l, tickNanos));
+    }
+
+    void add(ConnectionDeadline c) {
+      connections.add(c);
+    }
+
+    void remove(ConnectionDeadline c) {
+      connections.remove(c);
+    }
+
+    private void sweep() {
+      if (connections.isEmpty()) {
+        return;
+      }
+      long now = System.nanoTime();
+      List<ConnectionDeadline> snapshot = new ArrayList<>(connections);
+      for (ConnectionDeadline c : snapshot) {
+        c.check(now);
+      }
+    }
+  }
+
+  /** Sweepers by event loop, one map per listener. */
+  static Map<EventExecutor, Sweeper> newSweeperMap() {
+    return new ConcurrentHashMap<>();
   }
 }

@@ -367,7 +367,15 @@ public final class HttpService implements Lifecycle {
     final AtomicLong active = new AtomicLong();
     final Object drained = new Object();
     volatile boolean draining;
+    final java.util.Map<io.netty.util.concurrent.EventExecutor, ConnectionDeadline.Sweeper>
+        sweepers = ConnectionDeadline.newSweeperMap();
     private final MeterRegistry registry;
+
+    /** Timers by route and status class: looked up once, not built per request. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
     Shared(String name, HttpSettings settings, List<Route> routes, MeterRegistry registry) {
       this.name = name;
@@ -436,12 +444,20 @@ public final class HttpService implements Lifecycle {
     }
 
     void requestFinished(Exchange ex, int status, long bodyBytes, boolean aborted) {
-      Timer.builder("http.server.requests")
-          .tag("listener", name)
-          .tag("route", ex.route())
-          .tag("status", aborted || status == 0 ? "aborted" : (status / 100) + "xx")
-          .publishPercentileHistogram()
-          .register(registry)
+      String statusClass =
+          aborted || status == 0
+              ? "aborted"
+              : status / 100 < STATUS_CLASSES.length ? STATUS_CLASSES[status / 100] : "other";
+      timers
+          .computeIfAbsent(
+              ex.route() + ' ' + statusClass,
+              k ->
+                  Timer.builder("http.server.requests")
+                      .tag("listener", name)
+                      .tag("route", ex.route())
+                      .tag("status", statusClass)
+                      .publishPercentileHistogram()
+                      .register(registry))
           .record(System.nanoTime() - ex.startNanos, TimeUnit.NANOSECONDS);
       if (ex.counted) {
         ex.counted = false;

@@ -19,7 +19,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -137,21 +136,13 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     current = ex;
     currentRequestRead = false;
     discardingBody = false;
-    Optional<java.time.Duration> limit = route.options().effectiveTimeout(shared.settings());
-    if (limit.isPresent()) {
-      long nanos = limit.get().toNanos();
-      timeout =
-          ctx.executor()
-              .schedule(
-                  () -> {
-                    if (!ex.isAnswered()) {
-                      shared.timedOut();
-                      ex.setHeader(HttpHeaderNames.RETRY_AFTER, "1");
-                      Responses.problem(ex, 503, "request timed out");
-                    }
-                  },
-                  nanos,
-                  TimeUnit.NANOSECONDS);
+    timeoutNanos =
+        route.options().effectiveTimeout(shared.settings()).map(d -> d.toNanos()).orElse(-1L);
+    boolean hasBody =
+        HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+    if (hasBody || stream != null) {
+      // The limit covers receiving the body too.
+      armTimeout(ex);
     }
     if (stream != null) {
       dispatch(route, ex);
@@ -227,11 +218,35 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     ex.counted = true;
     shared.requestStarted();
     if (route.options().worker()) {
+      armTimeout(ex);
       shared.workers().run(ex, route.handler());
     } else {
       shared.workers().runInline(ex, route.handler());
+      // Most inline answers are immediate: a timer only for those held.
+      armTimeout(ex);
     }
   }
+
+  /** Answers 503 if {@code ex} is still unanswered after the route's request timeout. */
+  private void armTimeout(Exchange ex) {
+    if (timeoutNanos < 0 || timeout != null || ex.isAnswered() || current != ex) {
+      return;
+    }
+    timeout =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  if (!ex.isAnswered()) {
+                    shared.timedOut();
+                    ex.setHeader(HttpHeaderNames.RETRY_AFTER, "1");
+                    Responses.problem(ex, 503, "request timed out");
+                  }
+                },
+                timeoutNanos,
+                TimeUnit.NANOSECONDS);
+  }
+
+  private long timeoutNanos = -1;
 
   /** Any thread: the answer went out (or the exchange was abandoned). */
   private void completed(Exchange ex, int status, long bodyBytes, boolean aborted) {
