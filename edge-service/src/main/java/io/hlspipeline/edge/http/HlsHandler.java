@@ -86,7 +86,7 @@ public final class HlsHandler implements HttpHandler {
   static final int MAX_HELD_PER_RENDITION = 50_000;
 
   /** Playlists smaller than this are not worth compressing. */
-  static final int GZIP_MIN_BYTES = 512;
+  static final int GZIP_MIN_BYTES = 256;
 
   private final HlsPathParser parser = new HlsPathParser();
   private final WindowStore windows;
