@@ -7,8 +7,8 @@ import io.hlspipeline.devstack.Ffmpeg;
 import io.hlspipeline.devstack.SharedDevstack;
 import io.hlspipeline.edge.EdgeConfig;
 import io.hlspipeline.edge.EdgeService;
-import io.hlspipeline.kit.metrics.Metrics;
 import io.hlspipeline.events.keys.StreamKeys;
+import io.hlspipeline.kit.metrics.Metrics;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.File;
@@ -90,6 +90,7 @@ class BrowserPlaybackIT {
 
   /** A second edge on the same pipeline, serving TLS with HTTP/2 (ALPN). */
   private static EdgeService tlsEdge;
+
   private static final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -108,9 +109,22 @@ class BrowserPlaybackIT {
     Path key = tmp.resolve("edge-key.pem");
     Process openssl =
         new ProcessBuilder(
-                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-keyout",
-                key.toString(), "-out", cert.toString())
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost",
+                "-keyout",
+                key.toString(),
+                "-out",
+                cert.toString())
             .redirectErrorStream(true)
             .redirectOutput(tmp.resolve("openssl.log").toFile())
             .start();

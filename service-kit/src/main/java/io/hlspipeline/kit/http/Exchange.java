@@ -148,6 +148,22 @@ public final class Exchange {
    * @return false if an answer had been sent already
    */
   public boolean respond(int status, String contentType, ByteBuf content) {
+    return respond(status, contentType, content, responseHeaders);
+  }
+
+  /**
+   * The server's own answer (a timeout) with only {@code headers}: the handler may be setting its
+   * headers on another thread meanwhile, so they are not touched.
+   */
+  boolean respondAsServer(int status, String message, HttpHeaders headers) {
+    return respond(
+        status,
+        "text/plain; charset=utf-8",
+        Unpooled.copiedBuffer(message + "\n", java.nio.charset.StandardCharsets.UTF_8),
+        headers);
+  }
+
+  private boolean respond(int status, String contentType, ByteBuf content, HttpHeaders headers) {
     if (!answered.compareAndSet(false, true)) {
       content.release();
       return false;
@@ -161,7 +177,7 @@ public final class Exchange {
     }
     FullHttpResponse response =
         new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), sent);
-    response.headers().set(responseHeaders);
+    response.headers().set(headers);
     if (contentType != null) {
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     }

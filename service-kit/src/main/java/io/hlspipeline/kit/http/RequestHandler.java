@@ -238,8 +238,12 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 () -> {
                   if (!ex.isAnswered()) {
                     shared.timedOut();
-                    ex.setHeader(HttpHeaderNames.RETRY_AFTER, "1");
-                    Responses.problem(ex, 503, "request timed out");
+                    ex.respondAsServer(
+                        503,
+                        "request timed out",
+                        new io.netty.handler.codec.http.DefaultHttpHeaders()
+                            .set(HttpHeaderNames.RETRY_AFTER, "1")
+                            .set(HttpHeaderNames.CACHE_CONTROL, "no-store"));
                   }
                 },
                 timeoutNanos,
