@@ -79,6 +79,7 @@ class SegmentsFollowerIT {
         new SegmentLoader(
             (key, servers) -> new byte[0],
             new SegmentCache(0, registry),
+            1,
             0,
             Duration.ofMinutes(1),
             Clock.systemUTC(),
