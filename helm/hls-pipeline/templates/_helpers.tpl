@@ -163,6 +163,10 @@ $(VAR) expansion, so no key appears in the pod spec).
   value: "0.0.0.0"
 - name: HTTP_PORT
   value: {{ $v.port | quote }}
+{{- if ne .svc "segmenter" }}
+- name: ADMIN_PORT
+  value: {{ $v.adminPort | quote }}
+{{- end }}
 - name: KAFKA_REPLICATION_FACTOR
   value: {{ $root.Values.kafka.replicationFactor | quote }}
 {{- if ne .svc "catalog" }}

@@ -18,7 +18,8 @@ import java.util.Objects;
  *
  * @param kafkaBootstrapServers {@code host:port[,host:port]} of the Kafka cluster
  * @param httpBind address the HTTP server binds to
- * @param httpPort HTTP port (catalog API and admin endpoints); 0 picks a free port
+ * @param httpPort HTTP port of the catalog API; 0 picks a free port
+ * @param adminPort port of the admin endpoints (probes, metrics); 0 picks a free port
  * @param cassandraContactPoints Cassandra nodes to contact first (unresolved addresses)
  * @param cassandraLocalDc the driver's local datacenter
  * @param cassandraKeyspace keyspace of the master record
@@ -34,6 +35,7 @@ public record CatalogConfig(
     String kafkaBootstrapServers,
     String httpBind,
     int httpPort,
+    int adminPort,
     List<InetSocketAddress> cassandraContactPoints,
     String cassandraLocalDc,
     String cassandraKeyspace,
@@ -46,6 +48,7 @@ public record CatalogConfig(
   public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
   public static final String HTTP_BIND = CommonSettings.HTTP_BIND;
   public static final String HTTP_PORT = CommonSettings.HTTP_PORT;
+  public static final String ADMIN_PORT = CommonSettings.ADMIN_PORT;
   public static final String CASSANDRA_CONTACT_POINTS = "CASSANDRA_CONTACT_POINTS";
   public static final String CASSANDRA_LOCAL_DC = "CASSANDRA_LOCAL_DC";
   public static final String CASSANDRA_KEYSPACE = "CASSANDRA_KEYSPACE";
@@ -73,8 +76,8 @@ public record CatalogConfig(
   /** The declared keys, for parsing and for the generated configuration docs. */
   public static ConfigDef definition() {
     ConfigDef def = CommonSettings.defineKafkaBootstrap(new ConfigDef());
-    CommonSettings.defineHttp(
-        def, 8082, "HTTP port of the catalog API (/api/v1) and the admin endpoints");
+    CommonSettings.defineHttp(def, 8082, "HTTP port of the catalog API (/api/v1)");
+    CommonSettings.defineAdmin(def, 9082);
     def.define(
             CASSANDRA_CONTACT_POINTS,
             ConfigType.LIST,
@@ -129,6 +132,7 @@ public record CatalogConfig(
         CommonSettings.kafkaBootstrapServers(c),
         http.bind(),
         http.port(),
+        CommonSettings.adminPort(c),
         contactPoints(c.getList(CASSANDRA_CONTACT_POINTS)),
         c.getString(CASSANDRA_LOCAL_DC),
         c.getString(CASSANDRA_KEYSPACE),

@@ -32,13 +32,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * catalog-service: follows {@code hls.segments} with Kafka Streams into the Cassandra master record
- * and serves it over HTTP ({@link CatalogApi}), with {@code /health/live}, {@code /health/ready}
- * (Kafka Streams RUNNING and Cassandra up) and {@code /metrics}.
+ * and serves it over HTTP ({@link CatalogApi}, {@code HTTP_PORT}); {@code /health/live}, {@code
+ * /health/ready} (Kafka Streams RUNNING and Cassandra up) and {@code /metrics} are on the admin
+ * port ({@code ADMIN_PORT}) only.
  *
- * <p>Start order: HTTP (so probes answer at once; readiness names {@code cassandra}, {@code
- * topics}, {@code kafka-streams} until each is up), Cassandra (schema applied), the topic, Kafka
- * Streams; Cassandra and the topic are awaited with backoff, and an interrupt ends the wait.
- * Stopped in reverse. Start and stop are idempotent; one instance starts at most once.
+ * <p>Start order: admin HTTP, then the API's HTTP (so probes answer at once; readiness names {@code
+ * cassandra}, {@code topics}, {@code kafka-streams} until each is up), Cassandra (schema applied),
+ * the topic, Kafka Streams; Cassandra and the topic are awaited with backoff, and an interrupt ends
+ * the wait. Stopped in reverse. Start and stop are idempotent; one instance starts at most once.
  */
 public final class CatalogService implements Lifecycle {
   private static final Logger log = LoggerFactory.getLogger(CatalogService.class);
@@ -52,6 +53,7 @@ public final class CatalogService implements Lifecycle {
   private final ReadinessChecks readiness = new ReadinessChecks();
   private final LifecycleGroup group = new LifecycleGroup();
   private final HttpService http;
+  private final HttpService admin;
 
   // Created by start(), released by stop(); guarded by the group's serialization of start/stop.
   private volatile CassandraCatalogStore store;
@@ -71,17 +73,23 @@ public final class CatalogService implements Lifecycle {
     readiness.register("topics", () -> topicsReady);
     readiness.register(
         "kafka-streams", () -> streams != null && streams.state() == KafkaStreams.State.RUNNING);
-    AdminEndpoints.install(http, registry, readiness);
+    admin = AdminEndpoints.listener(config.httpBind(), config.adminPort(), registry, readiness);
     http.route(CatalogApi.STREAMS, apiRoute);
     // HTTP first: probes answer while Cassandra and Kafka are awaited (with backoff; a stop
     // interrupts the wait); the API is 503 + Retry-After until the store is connected.
+    group.add("admin-http", admin);
     group.add("http", http);
     group.add("cassandra", new StoreLifecycle());
     group.add("topics", new TopicsLifecycle());
     group.add("kafka-streams", new StreamsLifecycle());
   }
 
-  /** The HTTP port (useful with port 0). */
+  /** The admin port: probes and {@code /metrics} (useful with port 0). */
+  public int adminPort() {
+    return admin.port();
+  }
+
+  /** The HTTP port of the API (useful with port 0). */
   public int httpPort() {
     return http.port();
   }

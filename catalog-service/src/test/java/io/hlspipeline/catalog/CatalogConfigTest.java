@@ -25,6 +25,7 @@ class CatalogConfigTest {
     assertThat(c.kafkaBootstrapServers()).isEqualTo("kafka:9092");
     assertThat(c.httpBind()).isEqualTo("0.0.0.0");
     assertThat(c.httpPort()).isEqualTo(8082);
+    assertThat(c.adminPort()).isEqualTo(9082);
     assertThat(c.cassandraContactPoints())
         .containsExactly(
             InetSocketAddress.createUnresolved("cass-1", 9042),

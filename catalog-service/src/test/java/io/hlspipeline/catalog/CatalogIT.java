@@ -97,6 +97,8 @@ class CatalogIT {
             "127.0.0.1",
             CatalogConfig.HTTP_PORT,
             "0",
+            CatalogConfig.ADMIN_PORT,
+            "0",
             CatalogConfig.CASSANDRA_CONTACT_POINTS,
             contactPoint,
             CatalogConfig.CASSANDRA_LOCAL_DC,
@@ -286,6 +288,27 @@ class CatalogIT {
         .isEqualTo(400);
     assertThat(get(CatalogApi.segments("no-such-stream", "src", 0, 10)).statusCode())
         .isEqualTo(404);
-    assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void adminEndpoints_answerOnTheAdminPortOnly() throws Exception {
+    String admin = "http://127.0.0.1:" + service.adminPort();
+    for (String path : List.of("/health/live", "/health/ready", "/metrics")) {
+      assertThat(
+              HTTP.send(
+                      HttpRequest.newBuilder(URI.create(admin + path)).build(),
+                      HttpResponse.BodyHandlers.discarding())
+                  .statusCode())
+          .as("admin %s", path)
+          .isEqualTo(200);
+      assertThat(get(path).statusCode()).as("API port %s", path).isEqualTo(404);
+    }
+    assertThat(get(CatalogApi.STREAMS).statusCode()).isEqualTo(200);
+    assertThat(
+            HTTP.send(
+                    HttpRequest.newBuilder(URI.create(admin + CatalogApi.STREAMS)).build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .statusCode())
+        .isEqualTo(404);
   }
 }

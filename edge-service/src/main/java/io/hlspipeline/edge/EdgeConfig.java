@@ -20,7 +20,9 @@ import java.util.Objects;
  *
  * @param kafkaBootstrapServers {@code KAFKA_BOOTSTRAP_SERVERS}
  * @param httpBind {@code HTTP_BIND}
- * @param httpPort {@code HTTP_PORT}, 0 for any free port
+ * @param httpPort {@code HTTP_PORT}, the viewer port; 0 for any free port
+ * @param adminPort {@code ADMIN_PORT}, the probes and metrics port (never exposed to viewers); 0
+ *     for any free port
  * @param httpThreads {@code HTTP_THREADS}, workers for requests that may block (catalog bootstrap,
  *     storage reads on a cache miss); playlists and cached segments never use them
  * @param http the viewer listener: bind, port, workers, TLS ({@code HTTP_TLS_CERT}/{@code
@@ -42,6 +44,7 @@ public record EdgeConfig(
     String kafkaBootstrapServers,
     String httpBind,
     int httpPort,
+    int adminPort,
     int httpThreads,
     URI catalogUrl,
     Duration catalogTimeout,
@@ -58,6 +61,7 @@ public record EdgeConfig(
   public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
   public static final String HTTP_BIND = CommonSettings.HTTP_BIND;
   public static final String HTTP_PORT = CommonSettings.HTTP_PORT;
+  public static final String ADMIN_PORT = CommonSettings.ADMIN_PORT;
   public static final String HTTP_THREADS = "HTTP_THREADS";
   public static final String CATALOG_URL = "CATALOG_URL";
   public static final String EDGE_CATALOG_TIMEOUT = "EDGE_CATALOG_TIMEOUT";
@@ -72,10 +76,12 @@ public record EdgeConfig(
 
   private static final ConfigDef DEFINITION =
       CommonSettings.defineHttpServer(
-              CommonSettings.defineHttp(
-                  CommonSettings.defineKafkaBootstrap(new ConfigDef()),
-                  8080,
-                  "viewer HTTP port (0: any free port)"))
+              CommonSettings.defineAdmin(
+                  CommonSettings.defineHttp(
+                      CommonSettings.defineKafkaBootstrap(new ConfigDef()),
+                      8080,
+                      "viewer HTTP port: /hls/, /player/ (0: any free port)"),
+                  9080))
           .define(
               HTTP_THREADS,
               ConfigType.INT,
@@ -182,6 +188,7 @@ public record EdgeConfig(
         CommonSettings.kafkaBootstrapServers(c),
         http.bind(),
         http.port(),
+        CommonSettings.adminPort(c),
         c.getInt(HTTP_THREADS),
         stripTrailingSlash(catalog),
         c.getDuration(EDGE_CATALOG_TIMEOUT),
@@ -207,6 +214,7 @@ public record EdgeConfig(
         kafkaBootstrapServers,
         httpBind,
         port,
+        adminPort,
         httpThreads,
         catalogUrl,
         catalogTimeout,
@@ -244,6 +252,8 @@ public record EdgeConfig(
         + httpBind
         + ":"
         + httpPort
+        + ", adminPort="
+        + adminPort
         + ", httpThreads="
         + httpThreads
         + ", catalogUrl="

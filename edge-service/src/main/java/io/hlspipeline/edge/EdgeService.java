@@ -31,11 +31,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The edge: follows {@code hls.segments} into in-memory rendition windows, bootstraps unknown
  * streams from the catalog, and serves HLS playlists and segments (from its cache or storage) on
- * {@code /hls/} and a browser player on {@code /player/}, next to {@code /health/live}, {@code
- * /health/ready} (ready once the segments backlog is applied) and {@code /metrics}.
+ * {@code /hls/} and a browser player on {@code /player/} (the viewer port, {@code HTTP_PORT});
+ * {@code /health/live}, {@code /health/ready} (ready once the segments backlog is applied) and
+ * {@code /metrics} are on the admin port ({@code ADMIN_PORT}) only.
  *
- * <p>Start and stop are idempotent; children stop in reverse order (HTTP first). Not restartable
- * after stop.
+ * <p>The admin listener starts first, so probes answer while the rest starts. Start and stop are
+ * idempotent; children stop in reverse order (viewer HTTP first, admin last). Not restartable after
+ * stop.
  */
 public final class EdgeService implements Lifecycle {
   private static final Logger log = LoggerFactory.getLogger(EdgeService.class);
@@ -46,6 +48,7 @@ public final class EdgeService implements Lifecycle {
   private final EdgeConfig config;
   private final LifecycleGroup group = new LifecycleGroup();
   private final HttpService http;
+  private final HttpService admin;
 
   public EdgeService(EdgeConfig config, PrometheusMeterRegistry registry) {
     this(config, registry, Clock.systemUTC());
@@ -85,8 +88,8 @@ public final class EdgeService implements Lifecycle {
             registry);
     ReadinessChecks readiness = new ReadinessChecks();
     readiness.register("segments-follower", follower::healthy);
+    admin = AdminEndpoints.listener(config.httpBind(), config.adminPort(), registry, readiness);
     http = new HttpService("public", config.http(), registry);
-    AdminEndpoints.install(http, registry, readiness);
     http.route(
         HlsPathParser.PREFIX,
         new HlsHandler(
@@ -94,6 +97,7 @@ public final class EdgeService implements Lifecycle {
         RouteOptions.inline());
     http.route(PlayerHandler.PREFIX, new PlayerHandler(registry), RouteOptions.inline());
 
+    group.add("admin-http", admin);
     group.add("segment-store", closing(store));
     group.add("segment-loader", closing(loader));
     group.add("segments-follower", follower);
@@ -119,6 +123,15 @@ public final class EdgeService implements Lifecycle {
    */
   public int httpPort() {
     return http.port();
+  }
+
+  /**
+   * The port of the probes and {@code /metrics}.
+   *
+   * @throws IllegalStateException before {@link #start()}
+   */
+  public int adminPort() {
+    return admin.port();
   }
 
   /** Viewer requests in flight now, held ones included. */

@@ -26,6 +26,7 @@ class EdgeConfigTest {
     EdgeConfig c = EdgeConfig.parse(env());
     assertThat(c.httpBind()).isEqualTo("0.0.0.0");
     assertThat(c.httpPort()).isEqualTo(8080);
+    assertThat(c.adminPort()).isEqualTo(9080);
     assertThat(c.liveWindowSegments()).isEqualTo(6);
     assertThat(c.cacheBytes()).isEqualTo(256L * 1024 * 1024);
     assertThat(c.followWindow()).isEqualTo(Duration.ofHours(2));

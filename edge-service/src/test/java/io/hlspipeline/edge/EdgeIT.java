@@ -112,6 +112,7 @@ class EdgeIT {
     env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     env.put("HTTP_BIND", "127.0.0.1");
     env.put("HTTP_PORT", "0");
+    env.put("ADMIN_PORT", "0");
     env.put("HTTP_THREADS", "4");
     env.put("CATALOG_URL", "http://127.0.0.1:" + catalog.port());
     env.put("S3_ENDPOINTS", s3Spec);
@@ -379,13 +380,32 @@ class EdgeIT {
   }
 
   @Test
-  void metricsAndHealth_areServed() throws Exception {
-    assertThat(get("/health/live").statusCode()).isEqualTo(200);
-    await().atMost(Duration.ofSeconds(30)).until(() -> get("/health/ready").statusCode() == 200);
+  void metricsAndHealth_areServedOnTheAdminPort() throws Exception {
+    assertThat(getAdmin("/health/live").statusCode()).isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> getAdmin("/health/ready").statusCode() == 200);
     get("/hls/" + CATALOG_ONLY + "/src/index.m3u8");
-    assertThat(get("/metrics").body())
+    assertThat(getAdmin("/metrics").body())
         .contains("hls_edge_requests_seconds_count{kind=\"playlist\"")
         .contains("kafka_consumer_fetch_manager_records_consumed_total");
+  }
+
+  @Test
+  void adminEndpoints_areNotOnTheViewerPort_andViewerRoutesNotOnTheAdminPort() throws Exception {
+    assertThat(edge.adminPort()).isNotEqualTo(edge.httpPort());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> getAdmin("/health/ready").statusCode() == 200);
+    for (String adminPath : List.of("/health/live", "/health/ready", "/metrics")) {
+      assertThat(getAdmin(adminPath).statusCode()).as("admin %s", adminPath).isEqualTo(200);
+      assertThat(get(adminPath).statusCode()).as("viewer %s", adminPath).isEqualTo(404);
+    }
+    for (String viewerPath :
+        List.of("/hls/" + CATALOG_ONLY + "/src/index.m3u8", "/player/" + CATALOG_ONLY)) {
+      assertThat(get(viewerPath).statusCode()).as("viewer %s", viewerPath).isEqualTo(200);
+      assertThat(getAdmin(viewerPath).statusCode()).as("admin %s", viewerPath).isEqualTo(404);
+    }
   }
 
   // --- helpers ---
@@ -397,6 +417,12 @@ class EdgeIT {
   private HttpResponse<String> get(String path) throws Exception {
     return http.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.httpPort() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> getAdmin(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.adminPort() + path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

@@ -16,7 +16,8 @@ import java.util.Objects;
  *
  * @param kafkaBootstrapServers {@code host:port[,host:port]} of the Kafka cluster
  * @param httpBind address the HTTP server binds to
- * @param httpPort HTTP port (ingest and admin endpoints); 0 picks a free port
+ * @param httpPort HTTP port of the MPEG-TS push; 0 picks a free port
+ * @param adminPort port of the admin endpoints (probes, metrics); 0 picks a free port
  * @param streamKeySecret HMAC secret of the stream keys (never logged)
  * @param kafkaTopicPartitions partitions of {@code hls.ingest} when ingest creates it
  * @param kafkaReplicationFactor replication factor when creating topics, -1 for the broker default
@@ -27,6 +28,7 @@ public record IngestConfig(
     String kafkaBootstrapServers,
     String httpBind,
     int httpPort,
+    int adminPort,
     String streamKeySecret,
     int kafkaTopicPartitions,
     short kafkaReplicationFactor,
@@ -36,6 +38,7 @@ public record IngestConfig(
   public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
   public static final String HTTP_BIND = CommonSettings.HTTP_BIND;
   public static final String HTTP_PORT = CommonSettings.HTTP_PORT;
+  public static final String ADMIN_PORT = CommonSettings.ADMIN_PORT;
   public static final String STREAM_KEY_SECRET = "STREAM_KEY_SECRET";
   public static final String KAFKA_TOPIC_PARTITIONS = CommonSettings.KAFKA_TOPIC_PARTITIONS;
   public static final String KAFKA_REPLICATION_FACTOR = CommonSettings.KAFKA_REPLICATION_FACTOR;
@@ -56,7 +59,8 @@ public record IngestConfig(
   public static ConfigDef definition() {
     ConfigDef def = CommonSettings.defineKafkaBootstrap(new ConfigDef());
     CommonSettings.defineHttp(
-        def, 8081, "HTTP port for MPEG-TS push (PUT/POST /ingest/{streamKey}) and admin endpoints");
+        def, 8081, "HTTP port for MPEG-TS push (PUT/POST /ingest/{streamKey})");
+    CommonSettings.defineAdmin(def, 9081);
     def.defineSecret(
         STREAM_KEY_SECRET, null, "HMAC-SHA256 secret that signs stream keys, at least 16 bytes");
     CommonSettings.defineTopicCreation(
@@ -93,6 +97,7 @@ public record IngestConfig(
         CommonSettings.kafkaBootstrapServers(c),
         http.bind(),
         http.port(),
+        CommonSettings.adminPort(c),
         secret,
         topics.partitions(),
         topics.replicationFactor(),
@@ -109,6 +114,8 @@ public record IngestConfig(
         + httpBind
         + ", httpPort="
         + httpPort
+        + ", adminPort="
+        + adminPort
         + ", streamKeySecret="
         + ConfigDef.HIDDEN
         + ", kafkaTopicPartitions="

@@ -31,14 +31,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ingest-service: accepts MPEG-TS pushed over HTTP and writes it to {@code hls.ingest}, plus the
- * admin endpoints ({@code /health/live}, {@code /health/ready}, {@code /metrics}) on the same port.
+ * ingest-service: accepts MPEG-TS pushed over HTTP ({@code HTTP_PORT}) and writes it to {@code
+ * hls.ingest}; the admin endpoints ({@code /health/live}, {@code /health/ready}, {@code /metrics})
+ * are on a port of their own ({@code ADMIN_PORT}).
  *
- * <p>{@link #start()} opens the HTTP server first ({@code /health/live} answers at once, {@code
- * /health/ready} is 503 naming {@code topics} and {@code kafka-producer}, {@code /ingest/} is 503
- * with {@code Retry-After}), then waits for Kafka with backoff (an interrupt ends the wait) to
- * create the topic if missing and open the producer; {@link #stop()} ends every open session
- * (reason {@code shutdown}), stops HTTP and flushes the producer. Both are idempotent.
+ * <p>{@link #start()} opens the admin and public listeners first ({@code /health/live} answers at
+ * once, {@code /health/ready} is 503 naming {@code topics} and {@code kafka-producer}, {@code
+ * /ingest/} is 503 with {@code Retry-After}), then waits for Kafka with backoff (an interrupt ends
+ * the wait) to create the topic if missing and open the producer; {@link #stop()} ends every open
+ * session (reason {@code shutdown}), stops the public HTTP, flushes the producer and stops the
+ * admin HTTP last. Both are idempotent.
  */
 public final class IngestService implements Lifecycle {
   private static final Logger log = LoggerFactory.getLogger(IngestService.class);
@@ -58,6 +60,7 @@ public final class IngestService implements Lifecycle {
   private PublishSessions sessions;
   private IdleConnections idleConnections;
   private HttpService http;
+  private HttpService admin;
   private volatile boolean topicsReady;
 
   /** {@code /ingest/}: 503 + Retry-After until Kafka is reachable and the producer open. */
@@ -80,7 +83,16 @@ public final class IngestService implements Lifecycle {
     }
     log.info("starting ingest with {}", config);
     try {
-      // HTTP first, so probes answer while Kafka is still out of reach; /ingest/ is 503 until then.
+      ReadinessChecks readiness = new ReadinessChecks();
+      readiness.register("topics", () -> topicsReady);
+      readiness.register("kafka-producer", () -> producer != null);
+      // Admin and public HTTP first, so probes answer while Kafka is still out of reach; /ingest/
+      // is 503 until then.
+      HttpService adminServer =
+          AdminEndpoints.listener(config.httpBind(), config.adminPort(), registry, readiness);
+      adminServer.start();
+      admin = adminServer;
+
       // One worker per upload (the body is read on it), no queue: past the pool, 503 at once.
       HttpService server =
           new HttpService(
@@ -94,10 +106,6 @@ public final class IngestService implements Lifecycle {
           HttpIngestHandler.PATH_PREFIX,
           ingestRoute,
           RouteOptions.streamingUpload().withSecretPathTail());
-      ReadinessChecks readiness = new ReadinessChecks();
-      readiness.register("topics", () -> topicsReady);
-      readiness.register("kafka-producer", () -> producer != null);
-      AdminEndpoints.install(server, registry, readiness);
       server.start();
       http = server;
 
@@ -126,6 +134,14 @@ public final class IngestService implements Lifecycle {
       stop();
       throw e;
     }
+  }
+
+  /** The bound admin port (useful with {@code ADMIN_PORT=0}). */
+  public synchronized int adminPort() {
+    if (admin == null) {
+      throw new IllegalStateException("ingest-service not started");
+    }
+    return admin.port();
   }
 
   /** The bound HTTP port (useful with {@code HTTP_PORT=0}). */
@@ -157,6 +173,10 @@ public final class IngestService implements Lifecycle {
     if (producerMetrics != null) {
       producerMetrics.close();
       producerMetrics = null;
+    }
+    if (admin != null) {
+      admin.stop();
+      admin = null;
     }
     sessions = null;
     topicsReady = false;

@@ -18,6 +18,7 @@ class IngestConfigTest {
             Map.of("KAFKA_BOOTSTRAP_SERVERS", "k:9092", "STREAM_KEY_SECRET", SECRET));
     assertThat(c.httpBind()).isEqualTo("0.0.0.0");
     assertThat(c.httpPort()).isEqualTo(8081);
+    assertThat(c.adminPort()).isEqualTo(9081);
     assertThat(c.kafkaTopicPartitions()).isEqualTo(24);
     assertThat(c.kafkaReplicationFactor()).isEqualTo((short) -1);
     assertThat(c.idleTimeout()).isEqualTo(Duration.ofSeconds(10));

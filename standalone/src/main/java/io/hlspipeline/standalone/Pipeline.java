@@ -22,8 +22,9 @@ import java.util.Map;
 
 /**
  * The four services in this JVM, each with its own configuration (built as the environment a
- * container would get), its own metrics registry and its own HTTP port. Started in pipeline order
- * (catalog, segmenter, ingest, edge: consumers before producers) and stopped in reverse.
+ * container would get), its own metrics registry and its own public and admin HTTP ports. Started
+ * in pipeline order (catalog, segmenter, ingest, edge: consumers before producers) and stopped in
+ * reverse.
  *
  * <p>Used by {@link StandaloneMain} and by the end-to-end test, so both run the same wiring.
  */
@@ -34,6 +35,9 @@ public final class Pipeline implements Lifecycle {
   private final int catalogPort;
   private final int edgePort;
   private final int segmenterPort;
+  private final IngestService ingestService;
+  private final CatalogService catalogService;
+  private final EdgeService edgeService;
 
   /**
    * @param endpoints the infrastructure and ports
@@ -57,6 +61,7 @@ public final class Pipeline implements Lifecycle {
 
     Map<String, String> catalog = new HashMap<>(common);
     catalog.put("HTTP_PORT", String.valueOf(catalogPort));
+    catalog.put("ADMIN_PORT", String.valueOf(ports.catalogAdmin()));
     catalog.put(
         "CASSANDRA_CONTACT_POINTS",
         endpoints.cassandraContactPoint().getHostString()
@@ -73,23 +78,27 @@ public final class Pipeline implements Lifecycle {
 
     Map<String, String> ingest = new HashMap<>(common);
     ingest.put("HTTP_PORT", String.valueOf(ingestPort));
+    ingest.put("ADMIN_PORT", String.valueOf(ports.ingestAdmin()));
     ingest.put("STREAM_KEY_SECRET", endpoints.streamKeySecret());
 
     Map<String, String> edge = new HashMap<>(common);
     edge.put("HTTP_PORT", String.valueOf(edgePort));
+    edge.put("ADMIN_PORT", String.valueOf(ports.edgeAdmin()));
     edge.put("CATALOG_URL", "http://127.0.0.1:" + catalogPort);
     edge.put("S3_ENDPOINTS", endpoints.s3EndpointsSpec());
     edge.put("LIVE_WINDOW_SEGMENTS", String.valueOf(liveWindowSegments));
 
-    group.add(
-        "catalog",
-        new CatalogService(CatalogConfig.fromEnv(catalog), Metrics.newRegistry("catalog")));
+    // Admin ports are passed as given: 0 lets each service pick one, read back after start.
+    catalogService =
+        new CatalogService(CatalogConfig.fromEnv(catalog), Metrics.newRegistry("catalog"));
+    group.add("catalog", catalogService);
     group.add(
         "segmenter",
         new SegmenterService(SegmenterConfig.fromEnv(segmenter), Metrics.newRegistry("segmenter")));
-    group.add(
-        "ingest", new IngestService(IngestConfig.fromEnv(ingest), Metrics.newRegistry("ingest")));
-    group.add("edge", new EdgeService(EdgeConfig.parse(edge), Metrics.newRegistry("edge")));
+    ingestService = new IngestService(IngestConfig.fromEnv(ingest), Metrics.newRegistry("ingest"));
+    group.add("ingest", ingestService);
+    edgeService = new EdgeService(EdgeConfig.parse(edge), Metrics.newRegistry("edge"));
+    group.add("edge", edgeService);
   }
 
   @Override
@@ -117,8 +126,27 @@ public final class Pipeline implements Lifecycle {
     return URI.create("http://127.0.0.1:" + catalogPort);
   }
 
-  /** Base URL of segmenter-service's admin endpoints (health, metrics). */
-  public URI segmenterUrl() {
+  /**
+   * Base URL of ingest-service's admin endpoints (health, metrics).
+   *
+   * @throws IllegalStateException before {@link #start()} (as the other admin URLs)
+   */
+  public URI ingestAdminUrl() {
+    return URI.create("http://127.0.0.1:" + ingestService.adminPort());
+  }
+
+  /** Base URL of catalog-service's admin endpoints (health, metrics). */
+  public URI catalogAdminUrl() {
+    return URI.create("http://127.0.0.1:" + catalogService.adminPort());
+  }
+
+  /** Base URL of the edge's admin endpoints (health, metrics), never shown to viewers. */
+  public URI edgeAdminUrl() {
+    return URI.create("http://127.0.0.1:" + edgeService.adminPort());
+  }
+
+  /** Base URL of segmenter-service's admin endpoints (health, metrics): its only port. */
+  public URI segmenterAdminUrl() {
     return URI.create("http://127.0.0.1:" + segmenterPort);
   }
 

@@ -134,7 +134,11 @@ public final class StandaloneMain {
             "  ingest     " + pipeline.ingestUrl(),
             "  catalog    " + pipeline.catalogUrl() + "/api/v1/streams",
             "  edge       " + pipeline.edgeUrl(),
-            "  segmenter  " + pipeline.segmenterUrl() + "/metrics (admin only)",
+            "Admin (/health/live, /health/ready, /metrics; not for viewers):",
+            "  ingest     " + pipeline.ingestAdminUrl() + "/metrics",
+            "  catalog    " + pipeline.catalogAdminUrl() + "/metrics",
+            "  edge       " + pipeline.edgeAdminUrl() + "/metrics",
+            "  segmenter  " + pipeline.segmenterAdminUrl() + "/metrics",
             "",
             "Publish a test stream (any H.264/AAC source works; keyframes every "
                 + targetDurationSec

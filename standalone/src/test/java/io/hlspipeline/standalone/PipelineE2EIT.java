@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -220,6 +221,35 @@ class PipelineE2EIT {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(playlist.statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void everyService_isReadyOnItsAdminPort_andNoPublicPortServesAdminEndpoints() throws Exception {
+    Map<String, URI> admin =
+        Map.of(
+            "ingest", pipeline.ingestAdminUrl(),
+            "catalog", pipeline.catalogAdminUrl(),
+            "edge", pipeline.edgeAdminUrl(),
+            "segmenter", pipeline.segmenterAdminUrl());
+    for (Map.Entry<String, URI> e : admin.entrySet()) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .alias(e.getKey() + " /health/ready")
+          .until(() -> status(e.getValue().resolve("/health/ready")) == 200);
+      assertThat(status(e.getValue().resolve("/metrics"))).as(e.getKey()).isEqualTo(200);
+    }
+    for (URI publicUrl : List.of(pipeline.ingestUrl(), pipeline.catalogUrl(), pipeline.edgeUrl())) {
+      for (String path : List.of("/health/live", "/health/ready", "/metrics")) {
+        assertThat(status(publicUrl.resolve(path))).as("%s%s", publicUrl, path).isEqualTo(404);
+      }
+    }
+  }
+
+  private static int status(URI uri) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   private static Optional<MediaPlaylist> fetchPlaylist(URI uri) throws Exception {

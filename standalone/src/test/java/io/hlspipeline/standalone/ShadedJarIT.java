@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The runnable jars operators deploy ({@code <service>/target/<service>.jar}, built by each service
  * module's maven-shade-plugin in {@code package}): each starts with plain {@code java -jar} (its
  * manifest names the right main class) and validates its configuration; one of them runs against a
- * real Kafka broker until its health endpoint answers, then stops gracefully on SIGTERM.
+ * real Kafka broker until its health endpoint answers (on its admin port), then stops gracefully on
+ * SIGTERM.
  *
  * <p>The reactor builds the four service modules before this one, so the jars exist when Failsafe
  * runs; a missing jar fails the test.
@@ -96,8 +97,11 @@ class ShadedJarIT {
   void ingestJarServesHealthOnRealKafkaAndStopsCleanlyOnSigterm() throws Exception {
     String bootstrap = SharedDevstack.kafka().bootstrapServers();
     int port;
-    try (ServerSocket probe = new ServerSocket(0)) {
+    int adminPort;
+    try (ServerSocket probe = new ServerSocket(0);
+        ServerSocket adminProbe = new ServerSocket(0)) {
       port = probe.getLocalPort();
+      adminPort = adminProbe.getLocalPort();
     }
     Path log = tmp.resolve("ingest.log");
     // Only the shaded jar on the classpath (ChildJvm adds its parent watchdog), so every class and
@@ -110,12 +114,13 @@ class ShadedJarIT {
             .env("KAFKA_BOOTSTRAP_SERVERS", bootstrap)
             .env("STREAM_KEY_SECRET", "shaded-jar-it-secret-0123456789")
             .env("HTTP_PORT", Integer.toString(port))
+            .env("ADMIN_PORT", Integer.toString(adminPort))
             .env("HTTP_BIND", "127.0.0.1")
             .env("KAFKA_TOPIC_PARTITIONS", "2")
             .logFile(log)
             .start()) {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      URI base = URI.create("http://127.0.0.1:" + port);
+      URI base = URI.create("http://127.0.0.1:" + adminPort);
       await()
           .atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(200))
@@ -133,6 +138,9 @@ class ShadedJarIT {
               HttpResponse.BodyHandlers.ofString());
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.body()).contains("jvm_memory_used_bytes");
+      assertThat(status(http, URI.create("http://127.0.0.1:" + port + "/metrics")))
+          .as("/metrics on the public port")
+          .isEqualTo(404);
 
       // SIGTERM, as Kubernetes and Docker send it. Not Process.destroy(): that also closes the
       // child's stdin, on which ChildJvm's watchdog halts the child at once.

@@ -51,6 +51,7 @@ class StartWithoutDependenciesIT {
   void withDependenciesDown_servesHealthReportsNotReadyAndStopsPromptly(
       String service, String mainClass, String failingCheck) throws Exception {
     int httpPort = freePort();
+    int adminPort = freePort();
     int deadPort = freePort(); // closed again at once: nothing listens there
     Map<String, String> env =
         Map.of(
@@ -60,6 +61,8 @@ class StartWithoutDependenciesIT {
             "127.0.0.1",
             "HTTP_PORT",
             Integer.toString(httpPort),
+            "ADMIN_PORT",
+            Integer.toString(adminPort),
             "STREAM_KEY_SECRET",
             "start-without-deps-secret-0123456789",
             "S3_ENDPOINTS",
@@ -79,20 +82,28 @@ class StartWithoutDependenciesIT {
     env.forEach(builder::env);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     URI base = URI.create("http://127.0.0.1:" + httpPort);
+    // The segmenter has no public port: its HTTP_PORT is its admin port (it ignores ADMIN_PORT).
+    URI admin =
+        service.equals("segmenter-service") ? base : URI.create("http://127.0.0.1:" + adminPort);
     try (ChildJvm child = builder.start()) {
       await()
           .atMost(LIVE_WITHIN)
           .pollInterval(Duration.ofMillis(100))
           .ignoreExceptions()
           .failFast(service + " exited", () -> !child.isAlive())
-          .until(() -> get(http, base.resolve("/health/live")).statusCode() == 200);
+          .until(() -> get(http, admin.resolve("/health/live")).statusCode() == 200);
 
       AtomicReference<HttpResponse<String>> ready = new AtomicReference<>();
       // The check stays failing (the dependency never comes): sample it a few times.
       for (int i = 0; i < 3; i++) {
-        ready.set(get(http, base.resolve("/health/ready")));
+        ready.set(get(http, admin.resolve("/health/ready")));
         assertThat(ready.get().statusCode()).as("/health/ready of %s", service).isEqualTo(503);
         assertThat(ready.get().body()).contains(failingCheck);
+      }
+      if (!admin.equals(base)) {
+        assertThat(get(http, base.resolve("/health/live")).statusCode())
+            .as("/health/live on the public port of %s", service)
+            .isEqualTo(404);
       }
       if (service.equals("ingest-service")) {
         HttpResponse<String> publish =

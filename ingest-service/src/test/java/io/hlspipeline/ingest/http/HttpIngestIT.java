@@ -51,6 +51,7 @@ class HttpIngestIT {
                 "KAFKA_BOOTSTRAP_SERVERS", SharedDevstack.kafka().bootstrapServers(),
                 "HTTP_BIND", "127.0.0.1",
                 "HTTP_PORT", "0",
+                "ADMIN_PORT", "0",
                 "STREAM_KEY_SECRET", SECRET,
                 "KAFKA_TOPIC_PARTITIONS", "3",
                 "INGEST_MAX_STREAMS", "4",
@@ -64,6 +65,25 @@ class HttpIngestIT {
     if (service != null) {
       service.stop();
     }
+  }
+
+  @Test
+  void adminEndpoints_answerOnTheAdminPortOnly() throws Exception {
+    URI admin = URI.create("http://127.0.0.1:" + service.adminPort());
+    URI publicBase = URI.create("http://127.0.0.1:" + service.httpPort());
+    assertThat(service.adminPort()).isNotEqualTo(service.httpPort());
+    for (String path : List.of("/health/live", "/health/ready", "/metrics")) {
+      assertThat(status(admin.resolve(path))).as("admin %s", path).isEqualTo(200);
+      assertThat(status(publicBase.resolve(path))).as("public %s", path).isEqualTo(404);
+    }
+    // The ingest route answers a GET on the public port (405: push only); the admin port has none.
+    assertThat(status(publicBase.resolve("/ingest/not-a-key"))).isEqualTo(405);
+    assertThat(status(admin.resolve("/ingest/not-a-key"))).isEqualTo(404);
+  }
+
+  private static int status(URI uri) throws Exception {
+    return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   @Test

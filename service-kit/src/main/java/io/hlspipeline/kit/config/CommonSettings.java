@@ -2,8 +2,9 @@ package io.hlspipeline.kit.config;
 
 /**
  * The settings every service shares, declared here once: Kafka's bootstrap servers, the HTTP bind
- * address and port, and how the services create the topics they write. A service adds them to its
- * {@link ConfigDef} with the {@code define*} methods and reads them back with the typed readers.
+ * address and port, the admin port (probes and metrics, apart from the public port), and how the
+ * services create the topics they write. A service adds them to its {@link ConfigDef} with the
+ * {@code define*} methods and reads them back with the typed readers.
  *
  * <pre>{@code
  * ConfigDef def = CommonSettings.defineHttp(CommonSettings.defineKafkaBootstrap(new ConfigDef()), 8081, "HTTP port");
@@ -15,6 +16,7 @@ public final class CommonSettings {
   public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
   public static final String HTTP_BIND = "HTTP_BIND";
   public static final String HTTP_PORT = "HTTP_PORT";
+  public static final String ADMIN_PORT = "ADMIN_PORT";
   public static final String HTTP_TLS_CERT = "HTTP_TLS_CERT";
   public static final String HTTP_TLS_KEY = "HTTP_TLS_KEY";
   public static final String HTTP_HEADER_TIMEOUT = "HTTP_HEADER_TIMEOUT";
@@ -70,6 +72,36 @@ public final class CommonSettings {
 
   public static Http http(ParsedConfig c) {
     return new Http(c.getString(HTTP_BIND), c.getInt(HTTP_PORT));
+  }
+
+  /**
+   * Declares {@code ADMIN_PORT}: the listener of {@link io.hlspipeline.kit.http.AdminEndpoints}
+   * (health probes, {@code /metrics}), kept apart from the public {@code HTTP_PORT} so that a
+   * viewer-facing load balancer routing only the public port never exposes them. It binds {@code
+   * HTTP_BIND}; declare {@link #defineHttp} too.
+   *
+   * @param defaultPort the service's admin port, e.g. 9081 for ingest (docs/architecture.md)
+   */
+  public static ConfigDef defineAdmin(ConfigDef def, int defaultPort) {
+    return def.define(
+        ADMIN_PORT,
+        ConfigType.INT,
+        defaultPort,
+        Validator.range(0, 65535),
+        "admin HTTP port: /health/live, /health/ready, /metrics (0: any free port)");
+  }
+
+  /**
+   * The admin listener's port from {@link #defineAdmin}; 0 for any free port.
+   *
+   * @throws ConfigException when it equals a non-zero {@code HTTP_PORT}
+   */
+  public static int adminPort(ParsedConfig c) {
+    int admin = c.getInt(ADMIN_PORT);
+    if (admin != 0 && admin == c.getInt(HTTP_PORT)) {
+      throw new ConfigException(ADMIN_PORT, "must differ from " + HTTP_PORT + " (" + admin + ")");
+    }
+    return admin;
   }
 
   /**

@@ -14,6 +14,11 @@ import java.util.List;
  * </ul>
  *
  * Only GET and HEAD are accepted (405 otherwise); paths must match exactly.
+ *
+ * <p>They live on a listener of their own ({@link #listener}, port {@code ADMIN_PORT} of {@link
+ * io.hlspipeline.kit.config.CommonSettings#defineAdmin}), never on the public one: a load balancer
+ * that routes only the public port to viewers cannot expose them. The ports are listed in
+ * docs/architecture.md.
  */
 public final class AdminEndpoints {
   public static final String LIVE_PATH = "/health/live";
@@ -21,7 +26,30 @@ public final class AdminEndpoints {
   public static final String METRICS_PATH = "/metrics";
   static final String PROMETHEUS_TEXT_004 = "text/plain; version=0.0.4; charset=utf-8";
 
+  /** Name of the admin listener, its {@code listener} meter tag and thread names. */
+  public static final String LISTENER = "admin";
+
+  /** Probes and scrapes are short and rare: two workers are plenty. */
+  static final int WORKER_THREADS = 2;
+
   private AdminEndpoints() {}
+
+  /**
+   * A listener serving only the three endpoints (every other path 404), cleartext HTTP with the
+   * default limits. The caller starts it before awaiting its dependencies, so probes answer from
+   * the start, and stops it last.
+   *
+   * @param bind address to bind ({@code HTTP_BIND})
+   * @param port {@code ADMIN_PORT}, 0 for any free port
+   */
+  public static HttpService listener(
+      String bind, int port, PrometheusMeterRegistry registry, ReadinessChecks checks) {
+    HttpService admin =
+        new HttpService(
+            LISTENER, HttpSettings.of(bind, port).withWorkerThreads(WORKER_THREADS), registry);
+    install(admin, registry, checks);
+    return admin;
+  }
 
   /** Routes the three endpoints on {@code http}; call before {@link HttpService#start()}. */
   public static void install(

@@ -11,6 +11,7 @@ class CommonSettingsTest {
   private static ConfigDef definition() {
     ConfigDef def = CommonSettings.defineKafkaBootstrap(new ConfigDef());
     CommonSettings.defineHttp(def, 8081, "ingest port");
+    CommonSettings.defineAdmin(def, 9081);
     return CommonSettings.defineTopicCreation(def, 24, 1, "partitions of hls.ingest");
   }
 
@@ -20,6 +21,7 @@ class CommonSettingsTest {
 
     assertThat(CommonSettings.kafkaBootstrapServers(c)).isEqualTo("k:9092");
     assertThat(CommonSettings.http(c)).isEqualTo(new CommonSettings.Http("0.0.0.0", 8081));
+    assertThat(CommonSettings.adminPort(c)).isEqualTo(9081);
     assertThat(CommonSettings.topicCreation(c))
         .isEqualTo(new CommonSettings.TopicCreation(24, (short) -1));
   }
@@ -34,6 +36,34 @@ class CommonSettingsTest {
         .isInstanceOfSatisfying(
             ConfigException.class,
             e -> assertThat(e.variable()).isEqualTo("KAFKA_TOPIC_PARTITIONS"));
+  }
+
+  @Test
+  void adminPort_whenEqualToHttpPort_namesAdminPort() {
+    ParsedConfig c =
+        definition()
+            .parse(
+                Map.of(
+                    "KAFKA_BOOTSTRAP_SERVERS",
+                    "k:9092",
+                    "HTTP_PORT",
+                    "9000",
+                    "ADMIN_PORT",
+                    "9000"));
+
+    assertThatThrownBy(() -> CommonSettings.adminPort(c))
+        .isInstanceOfSatisfying(
+            ConfigException.class, e -> assertThat(e.variable()).isEqualTo("ADMIN_PORT"));
+  }
+
+  @Test
+  void adminPort_whenBothZero_isZero() {
+    ParsedConfig c =
+        definition()
+            .parse(
+                Map.of("KAFKA_BOOTSTRAP_SERVERS", "k:9092", "HTTP_PORT", "0", "ADMIN_PORT", "0"));
+
+    assertThat(CommonSettings.adminPort(c)).isZero();
   }
 
   @Test
