@@ -135,6 +135,7 @@ class BrowserPlaybackIT {
     env.put("KAFKA_BOOTSTRAP_SERVERS", SharedDevstack.kafka().bootstrapServers());
     env.put("HTTP_BIND", "127.0.0.1");
     env.put("HTTP_PORT", "0");
+    env.put("ADMIN_PORT", "0");
     env.put("HTTP_TLS_CERT", cert.toString());
     env.put("HTTP_TLS_KEY", key.toString());
     env.put("CATALOG_URL", pipeline.catalogUrl().toString());

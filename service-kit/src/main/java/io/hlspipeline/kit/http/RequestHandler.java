@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class RequestHandler extends ChannelInboundHandlerAdapter {
   /** Pipelined messages kept while a request is in flight; more closes the connection. */
-  private static final int MAX_PENDING_MESSAGES = 64;
+  private static final int MAX_PENDING_MESSAGES = 1024;
 
   private final HttpService.Shared shared;
   private final boolean http2Stream;
@@ -48,9 +48,19 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     this.http2Stream = http2Stream;
   }
 
+  /** This connection's deadline (HTTP/1.1 only), looked up once. */
+  private ConnectionDeadline deadline;
+
+  /** Reading was paused because a pipelined request waits behind the one in flight. */
+  private boolean readPaused;
+
+  /** The body of the current request is being collected (non-streaming route). */
+  private boolean collectingBody;
+
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.deadline = http2Stream ? null : ctx.pipeline().get(ConnectionDeadline.class);
   }
 
   @Override
@@ -68,7 +78,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       pending.add(msg);
-      ctx.channel().config().setAutoRead(false);
+      if (!readPaused) {
+        readPaused = true;
+        ctx.channel().config().setAutoRead(false);
+      }
       return;
     }
     process(msg);
@@ -88,7 +101,6 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void onRequest(HttpRequest request) {
-    ConnectionDeadline deadline = deadline();
     if (deadline != null) {
       deadline.requestStarted();
     }
@@ -147,7 +159,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     if (stream != null) {
       dispatch(route, ex);
     } else {
-      collecting = ctx.alloc().compositeBuffer();
+      // Collected lazily: a GET allocates nothing for its (absent) body.
+      collectingBody = true;
       pendingRoute = route;
     }
   }
@@ -166,29 +179,36 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       if (last) {
         stream.end();
       }
-    } else if (!discardingBody && collecting != null) {
-      if (collecting.readableBytes() + content.content().readableBytes()
-          > shared.settings().maxBodyBytes()) {
+    } else if (!discardingBody && collectingBody) {
+      int size = collecting == null ? 0 : collecting.readableBytes();
+      if (size + content.content().readableBytes() > shared.settings().maxBodyBytes()) {
         shared.rejected("too_large");
-        collecting.release();
-        collecting = null;
+        if (collecting != null) {
+          collecting.release();
+          collecting = null;
+        }
+        collectingBody = false;
         ex.closeAfter = true;
         discardingBody = true;
         Responses.problem(ex, 413, "request body too large");
       } else if (content.content().isReadable()) {
+        if (collecting == null) {
+          collecting = ctx.alloc().compositeBuffer();
+        }
         collecting.addComponent(true, content.content().retain());
       }
     }
     if (last) {
+      // One request in flight per HTTP/1.1 connection: whatever the client pipelines behind it
+      // is kept (reading paused) until it is answered.
       currentRequestRead = true;
-      if (!http2Stream && !ex.isAnswered()) {
-        // One request in flight per HTTP/1.1 connection: read the next after answering this one.
-        ctx.channel().config().setAutoRead(false);
-      }
-      if (collecting != null && !discardingBody) {
+      if (collectingBody && !discardingBody) {
+        collectingBody = false;
         ByteBuf body = collecting;
         collecting = null;
-        ex.attachBody(body);
+        if (body != null) {
+          ex.attachBody(body);
+        }
         dispatch(pendingRoute, ex);
       }
     }
@@ -281,7 +301,6 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     if (http2Stream) {
       return;
     }
-    ConnectionDeadline deadline = deadline();
     if (deadline != null) {
       deadline.requestFinished();
     }
@@ -289,7 +308,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     while (!pending.isEmpty() && (current == null || !currentRequestRead)) {
       process(pending.poll());
     }
-    if (current == null || !currentRequestRead) {
+    if (readPaused && pending.isEmpty() && (current == null || !currentRequestRead)) {
+      readPaused = false;
       ctx.channel().config().setAutoRead(true);
       ctx.read();
     }
@@ -305,13 +325,6 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         status,
         "text/plain; charset=utf-8",
         Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
-  }
-
-  private ConnectionDeadline deadline() {
-    if (http2Stream) {
-      return null;
-    }
-    return ctx.pipeline().get(ConnectionDeadline.class);
   }
 
   @Override
@@ -331,6 +344,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       collecting.release();
       collecting = null;
     }
+    collectingBody = false;
     pending.forEach(ReferenceCountUtil::release);
     pending.clear();
     if (timeout != null) {
