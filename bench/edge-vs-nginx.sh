@@ -91,6 +91,10 @@ CATALOG_PORT=$(free_port)
 SEGMENTER_PORT=$(free_port)
 INGEST_PORT=$(free_port)
 EDGE_PORT=$(free_port)
+# Health and metrics answer on each service's admin listener, apart from the public port.
+CATALOG_ADMIN=$(free_port)
+INGEST_ADMIN=$(free_port)
+EDGE_ADMIN=$(free_port)
 COMMON=(KAFKA_BOOTSTRAP_SERVERS="$HLS_KAFKA_BOOTSTRAP_SERVERS" HTTP_BIND=127.0.0.1 KAFKA_REPLICATION_FACTOR=1 KAFKA_TOPIC_PARTITIONS=4)
 
 # The environment StandaloneMain's Pipeline gives each service; each in its own JVM here.
@@ -104,15 +108,16 @@ start_service() { # NAME PREFIX... -- ENV...
   STARTED_PIDS+=($!)
 }
 log "starting catalog, segmenter, ingest (unpinned) and the edge (pinned to CPU $SERVER_CPU)"
-start_service catalog-service java -Xmx512m -- HTTP_PORT="$CATALOG_PORT" \
+start_service catalog-service java -Xmx512m -- HTTP_PORT="$CATALOG_PORT" ADMIN_PORT="$CATALOG_ADMIN" \
   CASSANDRA_CONTACT_POINTS="$HLS_CASSANDRA_CONTACT_POINT" CASSANDRA_REPLICATION_FACTOR=1 \
   CATALOG_STATE_DIR="$WORK/catalog-state"
 start_service segmenter-service java -Xmx512m -- HTTP_PORT="$SEGMENTER_PORT" S3_ENDPOINTS="$S3_SPEC" \
   S3_REPLICATION=2 SEGMENT_TARGET_DURATION=2s
-start_service ingest-service java -Xmx512m -- HTTP_PORT="$INGEST_PORT" STREAM_KEY_SECRET="$SECRET"
+start_service ingest-service java -Xmx512m -- HTTP_PORT="$INGEST_PORT" ADMIN_PORT="$INGEST_ADMIN" \
+  STREAM_KEY_SECRET="$SECRET"
 # shellcheck disable=SC2086
 start_service edge-service taskset -c "$SERVER_CPU" java -XX:ActiveProcessorCount=1 ${EDGE_JAVA_OPTS:-} -- \
-  HTTP_PORT="$EDGE_PORT" CATALOG_URL="http://127.0.0.1:$CATALOG_PORT" S3_ENDPOINTS="$S3_SPEC" \
+  HTTP_PORT="$EDGE_PORT" ADMIN_PORT="$EDGE_ADMIN" CATALOG_URL="http://127.0.0.1:$CATALOG_PORT" S3_ENDPOINTS="$S3_SPEC" \
   LIVE_WINDOW_SEGMENTS=10 ${BENCH_EDGE_ENV:-}
 EDGE_PID=${STARTED_PIDS[-1]}
 EDGE=http://127.0.0.1:$EDGE_PORT
@@ -128,8 +133,8 @@ if [[ ! -s $BENCH_SOURCE ]]; then
     -g 50 -keyint_min 50 -sc_threshold 0 -pix_fmt yuv420p -c:a aac -b:a 128k -f mpegts "$BENCH_SOURCE.tmp" &&
     mv "$BENCH_SOURCE.tmp" "$BENCH_SOURCE" || die "ffmpeg could not encode the source"
 fi
-for url in "http://127.0.0.1:$CATALOG_PORT/health/ready" "http://127.0.0.1:$SEGMENTER_PORT/health/ready" \
-  "$INGEST/health/ready" "$EDGE/health/ready"; do
+for url in "http://127.0.0.1:$CATALOG_ADMIN/health/ready" "http://127.0.0.1:$SEGMENTER_PORT/health/ready" \
+  "http://127.0.0.1:$INGEST_ADMIN/health/ready" "http://127.0.0.1:$EDGE_ADMIN/health/ready"; do
   wait_http "$url" 120 || log "warning: $url not ready after 120 s (going on)"
 done
 KEY=$STREAM.$(printf '%s' "$STREAM" | openssl dgst -sha256 -hmac "$SECRET" -binary | base64 | tr '+/' '-_' | tr -d '=')

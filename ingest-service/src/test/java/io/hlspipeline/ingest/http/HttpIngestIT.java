@@ -68,6 +68,31 @@ class HttpIngestIT {
   }
 
   @Test
+  void slowlorisConnections_doNotStopPublishing_andAreClosedAfterTheHeaderTimeout()
+      throws Exception {
+    try (io.hlspipeline.devstack.Slowloris attack =
+        io.hlspipeline.devstack.Slowloris.open(
+            "127.0.0.1", service.httpPort(), "/ingest/" + KEYS.sign("slow", 0), 300)) {
+      // A broadcaster still publishes, and probes still answer.
+      assertThat(put(KEYS.sign("not-slow", 0), fakeTs(20)).statusCode()).isEqualTo(204);
+      HttpResponse<String> live =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + service.adminPort() + "/health/live"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(live.statusCode()).isEqualTo(200);
+      // Default header timeout (10 s): every half-sent header is cut off, none answered.
+      long t0 = System.nanoTime();
+      int closed = attack.closedByServer(Duration.ofSeconds(40));
+      System.out.printf(
+          "HttpIngestIT slowloris: %d of %d closed by the server within %d ms%n",
+          closed, attack.size(), (System.nanoTime() - t0) / 1_000_000);
+      assertThat(closed).isEqualTo(attack.size());
+    }
+  }
+
+  @Test
   void adminEndpoints_answerOnTheAdminPortOnly() throws Exception {
     URI admin = URI.create("http://127.0.0.1:" + service.adminPort());
     URI publicBase = URI.create("http://127.0.0.1:" + service.httpPort());
