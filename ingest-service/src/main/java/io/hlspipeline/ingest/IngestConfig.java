@@ -1,5 +1,6 @@
 package io.hlspipeline.ingest;
 
+import io.hlspipeline.ingest.rtmp.RtmpConfig;
 import io.hlspipeline.kit.config.CommonSettings;
 import io.hlspipeline.kit.config.ConfigDef;
 import io.hlspipeline.kit.config.ConfigException;
@@ -22,6 +23,7 @@ import java.util.Objects;
  * @param kafkaReplicationFactor replication factor when creating topics, -1 for the broker default
  * @param maxStreams most streams publishing at the same time on this instance
  * @param idleTimeout a publisher that sends no byte for this long is disconnected
+ * @param rtmp the RTMP listener (RTMP_* keys)
  */
 public record IngestConfig(
     String kafkaBootstrapServers,
@@ -31,7 +33,8 @@ public record IngestConfig(
     int kafkaTopicPartitions,
     short kafkaReplicationFactor,
     int maxStreams,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    RtmpConfig rtmp) {
 
   public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
   public static final String HTTP_BIND = CommonSettings.HTTP_BIND;
@@ -50,6 +53,7 @@ public record IngestConfig(
     Objects.requireNonNull(httpBind, "httpBind");
     Objects.requireNonNull(streamKeySecret, "streamKeySecret");
     Objects.requireNonNull(idleTimeout, "idleTimeout");
+    Objects.requireNonNull(rtmp, "rtmp");
   }
 
   /** The declared keys, for parsing and for the generated configuration docs. */
@@ -61,6 +65,7 @@ public record IngestConfig(
         STREAM_KEY_SECRET, null, "HMAC-SHA256 secret that signs stream keys, at least 16 bytes");
     CommonSettings.defineTopicCreation(
         def, 24, 1, "partitions of hls.ingest when this service creates it");
+    RtmpConfig.define(def);
     return def.define(
             INGEST_MAX_STREAMS,
             ConfigType.INT,
@@ -97,7 +102,8 @@ public record IngestConfig(
         topics.partitions(),
         topics.replicationFactor(),
         c.getInt(INGEST_MAX_STREAMS),
-        c.getDuration(INGEST_IDLE_TIMEOUT));
+        c.getDuration(INGEST_IDLE_TIMEOUT),
+        RtmpConfig.from(c));
   }
 
   /** Safe to log: the secret prints as {@code [hidden]}. */
@@ -119,6 +125,8 @@ public record IngestConfig(
         + maxStreams
         + ", idleTimeout="
         + idleTimeout
+        + ", rtmp="
+        + rtmp
         + "]";
   }
 }

@@ -1,0 +1,230 @@
+package io.hlspipeline.ingest.rtmp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hlspipeline.devstack.Ffmpeg;
+import io.hlspipeline.devstack.SharedDevstack;
+import io.hlspipeline.devstack.TopicReader;
+import io.hlspipeline.events.Serdes;
+import io.hlspipeline.events.Topics;
+import io.hlspipeline.events.ingest.IngestControl;
+import io.hlspipeline.events.ingest.IngestHeaders;
+import io.hlspipeline.events.ingest.IngestRecordKind;
+import io.hlspipeline.events.keys.StreamKeys;
+import io.hlspipeline.ingest.IngestConfig;
+import io.hlspipeline.ingest.IngestService;
+import io.hlspipeline.media.flv.FlvToTs;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ingest-service in-process (HTTP and RTMP on port 0) against the shared real Kafka broker, with
+ * Debian's ffmpeg as the RTMP broadcaster.
+ */
+class RtmpIngestIT {
+  private static final String SECRET = "rtmp-ingest-it-secret-0123456789";
+  private static final StreamKeys KEYS = new StreamKeys(SECRET);
+
+  @TempDir static Path dir;
+  private static IngestService service;
+  private static PrometheusMeterRegistry registry;
+
+  @BeforeAll
+  static void startService() throws Exception {
+    Assumptions.assumeTrue(Ffmpeg.installed(), "ffmpeg is not installed");
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    IngestConfig config =
+        IngestConfig.fromEnv(
+            Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", SharedDevstack.kafka().bootstrapServers(),
+                "HTTP_BIND", "127.0.0.1",
+                "HTTP_PORT", "0",
+                "RTMP_BIND", "127.0.0.1",
+                "RTMP_PORT", "0",
+                "STREAM_KEY_SECRET", SECRET,
+                "KAFKA_TOPIC_PARTITIONS", "3",
+                "INGEST_MAX_STREAMS", "4",
+                "INGEST_IDLE_TIMEOUT", "5s"));
+    service = new IngestService(config, registry);
+    service.start();
+  }
+
+  @AfterAll
+  static void stopService() throws Exception {
+    if (service != null) {
+      service.stop();
+    }
+  }
+
+  @Test
+  void ffmpegPublish_landsAsOneSessionWithTheSourceFramesAndTimestamps() throws Exception {
+    String streamId = "rtmp-h264";
+    Path expected = dir.resolve("expected.flv");
+    Path log = dir.resolve("publish.log");
+    // The tee muxer sends the same FLV tags to a file and, as RTMP messages, to ingest.
+    Process ffmpeg =
+        Ffmpeg.start(
+            log,
+            Ffmpeg.testSource("320x240", 25)
+                .seconds(10)
+                .realTime()
+                .to(
+                    "-flags",
+                    "+global_header",
+                    "-f",
+                    "tee",
+                    "[f=flv]" + expected + "|[f=flv]" + rtmpUrl(KEYS.sign(streamId, 0))));
+    assertThat(ffmpeg.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(ffmpeg.exitValue()).as(Ffmpeg.read(log)).isZero();
+
+    List<ConsumerRecord<String, byte[]>> records = awaitSessionRecords(streamId);
+
+    List<IngestRecordKind> kinds = kinds(records);
+    assertThat(kinds.get(0)).isEqualTo(IngestRecordKind.PUBLISH_STARTED);
+    assertThat(kinds.get(kinds.size() - 1)).isEqualTo(IngestRecordKind.PUBLISH_ENDED);
+    assertThat(kinds.subList(1, kinds.size() - 1))
+        .isNotEmpty()
+        .containsOnly(IngestRecordKind.CHUNK);
+    List<IngestHeaders> headers =
+        records.stream().map(r -> IngestHeaders.fromKafka(r.headers())).toList();
+    assertThat(headers)
+        .extracting(IngestHeaders::sequence)
+        .containsExactlyElementsOf(
+            java.util.stream.LongStream.range(0, records.size()).boxed().toList());
+    assertThat(headers)
+        .extracting(IngestHeaders::sessionId)
+        .containsOnly(headers.get(0).sessionId());
+    IngestControl.PublishStarted started =
+        (IngestControl.PublishStarted)
+            Serdes.ingestControl().deserialize(Topics.INGEST.name(), records.get(0).value());
+    assertThat(started.source()).isEqualTo("rtmp");
+    IngestControl.PublishEnded ended =
+        (IngestControl.PublishEnded)
+            Serdes.ingestControl()
+                .deserialize(Topics.INGEST.name(), records.get(records.size() - 1).value());
+    assertThat(ended.reason()).isEqualTo("eof");
+
+    Path received = dir.resolve("received.ts");
+    ByteArrayOutputStream concatenated = new ByteArrayOutputStream();
+    records.subList(1, records.size() - 1).forEach(r -> concatenated.writeBytes(r.value()));
+    Files.write(received, concatenated.toByteArray());
+
+    Ffmpeg.Decoded decoded = Ffmpeg.decode(received);
+    assertThat(decoded.exitStatus()).as(decoded.log()).isZero();
+    assertThat(decoded.log()).isEmpty();
+    assertThat(Ffprobe.codec(received, "v")).isEqualTo("h264");
+    assertThat(Ffprobe.codec(received, "a")).isEqualTo("aac");
+    for (String type : List.of("v", "a")) {
+      // FLV timestamps are milliseconds; ours are the same instants at 90 kHz plus the offset.
+      List<Ffprobe.Packet> source = Ffprobe.packets(expected, type);
+      List<Ffprobe.Packet> remuxed = Ffprobe.packets(received, type);
+      assertThat(source).as(type).hasSizeGreaterThan(type.equals("v") ? 240 : 400);
+      assertThat(remuxed)
+          .as(type)
+          .containsExactlyElementsOf(
+              source.stream()
+                  .map(
+                      p ->
+                          new Ffprobe.Packet(
+                              p.pts() * 90 + FlvToTs.TIMESTAMP_OFFSET_90K,
+                              p.dts() * 90 + FlvToTs.TIMESTAMP_OFFSET_90K,
+                              p.keyframe()))
+                  .toList());
+    }
+  }
+
+  @Test
+  void wrongKey_ffmpegReportsTheErrorPromptlyAndNothingReachesKafka() throws Exception {
+    String streamId = "rtmp-wrong-key";
+    String forged = streamId + "." + KEYS.sign("other-stream", 0).split("\\.")[1];
+    double rejectedBefore = registry.get("hls.ingest.keys.rejected").counter().count();
+    Path log = dir.resolve("wrong-key.log");
+
+    long startNanos = System.nanoTime();
+    Process ffmpeg =
+        Ffmpeg.start(
+            log,
+            Ffmpeg.testSource("320x240", 25)
+                .seconds(30)
+                .realTime()
+                .to("-f", "flv", rtmpUrl(forged)));
+    assertThat(ffmpeg.waitFor(15, TimeUnit.SECONDS)).as("ffmpeg gave up").isTrue();
+    Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+
+    assertThat(ffmpeg.exitValue()).isNotZero();
+    assertThat(Ffmpeg.read(log)).contains("invalid stream key");
+    assertThat(took).isLessThan(Duration.ofSeconds(10));
+    assertThat(registry.get("hls.ingest.keys.rejected").counter().count())
+        .isEqualTo(rejectedBefore + 1);
+
+    // The same stream then publishes with its valid key: its partition holds one session only.
+    Ffmpeg.run(
+        Duration.ofSeconds(60),
+        Ffmpeg.testSource("320x240", 25)
+            .seconds(1)
+            .to("-f", "flv", rtmpUrl(KEYS.sign(streamId, 0))));
+    List<ConsumerRecord<String, byte[]>> records = awaitSessionRecords(streamId);
+    assertThat(kinds(records).get(0)).isEqualTo(IngestRecordKind.PUBLISH_STARTED);
+    assertThat(records)
+        .extracting(r -> IngestHeaders.fromKafka(r.headers()).sessionId())
+        .containsOnly(IngestHeaders.fromKafka(records.get(0).headers()).sessionId());
+  }
+
+  @Test
+  void chunkSizePastTheCap_isDisconnectedRightAfterTheHandshake() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", service.rtmpPort())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      out.write(3); // C0
+      out.write(new byte[1536]); // C1
+      out.flush();
+      assertThat(in.readNBytes(1 + 2 * 1536)).hasSize(1 + 2 * 1536); // S0 S1 S2
+      out.write(new byte[1536]); // C2
+      // Set Chunk Size 2^31 - 1 on chunk stream 2 (fmt 0, message type 1, length 4)
+      out.write(
+          new byte[] {
+            0x02, 0, 0, 0, 0, 0, 4, 1, 0, 0, 0, 0, 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF
+          });
+      out.flush();
+      assertThat(in.read()).as("the server closes the connection").isEqualTo(-1);
+    }
+  }
+
+  private static String rtmpUrl(String key) {
+    return "rtmp://127.0.0.1:" + service.rtmpPort() + "/live/" + key;
+  }
+
+  private static List<IngestRecordKind> kinds(List<ConsumerRecord<String, byte[]>> records) {
+    return records.stream().map(r -> IngestHeaders.kindOf(r.headers()).orElseThrow()).toList();
+  }
+
+  /** Every hls.ingest record of {@code streamId}, once its PublishEnded has arrived. */
+  private static List<ConsumerRecord<String, byte[]>> awaitSessionRecords(String streamId) {
+    return TopicReader.of(SharedDevstack.kafka().bootstrapServers(), Topics.INGEST.name(), r -> r)
+        .awaitUntil(
+            streamId,
+            records ->
+                !records.isEmpty()
+                    && IngestHeaders.kindOf(records.get(records.size() - 1).headers())
+                        .orElseThrow()
+                        .equals(IngestRecordKind.PUBLISH_ENDED),
+            Duration.ofSeconds(30));
+  }
+}
