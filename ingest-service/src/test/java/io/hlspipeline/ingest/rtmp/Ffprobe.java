@@ -7,18 +7,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Debian's {@code ffprobe}, for the packets of a media file. */
+/** An {@code ffprobe} executable (Debian's by default), for the packets of a media file. */
 final class Ffprobe {
-  private Ffprobe() {}
+  /** Debian's, on PATH. */
+  static final Ffprobe DEBIAN = new Ffprobe("ffprobe");
+
+  private final String executable;
+
+  Ffprobe(String executable) {
+    this.executable = executable;
+  }
 
   /** One demuxed packet: timestamps in its stream's time base, and the keyframe flag. */
   record Packet(long pts, long dts, boolean keyframe) {}
 
   /** The packets of the first stream of {@code type} ({@code v} or {@code a}). */
-  static List<Packet> packets(Path file, String type) throws IOException, InterruptedException {
+  List<Packet> packets(Path file, String type) throws IOException, InterruptedException {
     Process p =
         new ProcessBuilder(
-                "ffprobe",
+                executable,
                 "-v",
                 "error",
                 "-select_streams",
@@ -45,10 +52,10 @@ final class Ffprobe {
   }
 
   /** The codec name of the first stream of {@code type}. */
-  static String codec(Path file, String type) throws IOException, InterruptedException {
+  String codec(Path file, String type) throws IOException, InterruptedException {
     Process p =
         new ProcessBuilder(
-                "ffprobe",
+                executable,
                 "-v",
                 "error",
                 "-select_streams",

@@ -128,12 +128,12 @@ class RtmpIngestIT {
     Ffmpeg.Decoded decoded = Ffmpeg.decode(received);
     assertThat(decoded.exitStatus()).as(decoded.log()).isZero();
     assertThat(decoded.log()).isEmpty();
-    assertThat(Ffprobe.codec(received, "v")).isEqualTo("h264");
-    assertThat(Ffprobe.codec(received, "a")).isEqualTo("aac");
+    assertThat(Ffprobe.DEBIAN.codec(received, "v")).isEqualTo("h264");
+    assertThat(Ffprobe.DEBIAN.codec(received, "a")).isEqualTo("aac");
     for (String type : List.of("v", "a")) {
       // FLV timestamps are milliseconds; ours are the same instants at 90 kHz plus the offset.
-      List<Ffprobe.Packet> source = Ffprobe.packets(expected, type);
-      List<Ffprobe.Packet> remuxed = Ffprobe.packets(received, type);
+      List<Ffprobe.Packet> source = Ffprobe.DEBIAN.packets(expected, type);
+      List<Ffprobe.Packet> remuxed = Ffprobe.DEBIAN.packets(received, type);
       assertThat(source).as(type).hasSizeGreaterThan(type.equals("v") ? 240 : 400);
       assertThat(remuxed)
           .as(type)
@@ -147,6 +147,98 @@ class RtmpIngestIT {
                               p.keyframe()))
                   .toList());
     }
+  }
+
+  @Test
+  void enhancedRtmpHevcPublish_byFfmpeg81_landsAsH265WithTheSourceFrames() throws Exception {
+    Path bin = Ffmpeg81.extract(Files.createDirectories(dir.resolve("ffmpeg81")));
+    Assumptions.assumeTrue(
+        bin != null, "org.bytedeco:ffmpeg linux-x86_64-gpl not on the class path");
+    Ffprobe ffprobe81 = new Ffprobe(bin.resolve("ffprobe").toString());
+    String streamId = "rtmp-hevc";
+    Path expected = dir.resolve("expected-hevc.flv");
+    Path log = dir.resolve("publish-hevc.log");
+    Process ffmpeg =
+        new ProcessBuilder(
+                bin.resolve("ffmpeg").toString(),
+                "-hide_banner",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-re",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=320x240:rate=25",
+                "-re",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=1000:sample_rate=48000",
+                "-t",
+                "4",
+                "-map",
+                "0:v",
+                "-map",
+                "1:a",
+                "-c:v",
+                "libx265",
+                "-preset",
+                "ultrafast",
+                "-x265-params",
+                "log-level=error:keyint=25:min-keyint=25:scenecut=0",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-b:a",
+                "64k",
+                "-flags",
+                "+global_header",
+                "-f",
+                "tee",
+                "[f=flv]" + expected + "|[f=flv]" + rtmpUrl(KEYS.sign(streamId, 0)))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    assertThat(ffmpeg.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(ffmpeg.exitValue()).as(Ffmpeg.read(log)).isZero();
+
+    List<ConsumerRecord<String, byte[]>> records = awaitSessionRecords(streamId);
+    assertThat(kinds(records).get(0)).isEqualTo(IngestRecordKind.PUBLISH_STARTED);
+    assertThat(kinds(records).subList(1, records.size() - 1)).containsOnly(IngestRecordKind.CHUNK);
+    Path received = dir.resolve("received-hevc.ts");
+    ByteArrayOutputStream concatenated = new ByteArrayOutputStream();
+    records.subList(1, records.size() - 1).forEach(r -> concatenated.writeBytes(r.value()));
+    Files.write(received, concatenated.toByteArray());
+
+    assertThat(ffprobe81.codec(expected, "v")).isEqualTo("hevc");
+    assertThat(ffprobe81.codec(received, "v")).isEqualTo("hevc");
+    assertThat(ffprobe81.codec(received, "a")).isEqualTo("aac");
+    // Debian's ffmpeg decodes HEVC in MPEG-TS: what the segmenter and players get.
+    Ffmpeg.Decoded decoded = Ffmpeg.decode(received);
+    assertThat(decoded.exitStatus()).as(decoded.log()).isZero();
+    assertThat(decoded.log()).isEmpty();
+    for (String type : List.of("v", "a")) {
+      List<Ffprobe.Packet> source = ffprobe81.packets(expected, type);
+      assertThat(source).as(type).hasSizeGreaterThan(type.equals("v") ? 90 : 150);
+      assertThat(ffprobe81.packets(received, type))
+          .as(type)
+          .containsExactlyElementsOf(shifted(source));
+    }
+  }
+
+  /** FLV millisecond timestamps as our TS carries them: 90 kHz plus the offset. */
+  private static List<Ffprobe.Packet> shifted(List<Ffprobe.Packet> flv) {
+    return flv.stream()
+        .map(
+            p ->
+                new Ffprobe.Packet(
+                    p.pts() * 90 + FlvToTs.TIMESTAMP_OFFSET_90K,
+                    p.dts() * 90 + FlvToTs.TIMESTAMP_OFFSET_90K,
+                    p.keyframe()))
+        .toList();
   }
 
   @Test
