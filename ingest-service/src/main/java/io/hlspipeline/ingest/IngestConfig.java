@@ -1,5 +1,6 @@
 package io.hlspipeline.ingest;
 
+import io.hlspipeline.ingest.keys.KeyEpochs;
 import io.hlspipeline.ingest.rtmp.RtmpConfig;
 import io.hlspipeline.kit.config.CommonSettings;
 import io.hlspipeline.kit.config.ConfigDef;
@@ -24,6 +25,7 @@ import java.util.Objects;
  * @param maxStreams most streams publishing at the same time on this instance
  * @param idleTimeout a publisher that sends no byte for this long is disconnected
  * @param rtmp the RTMP listener (RTMP_* keys)
+ * @param keyEpochs per-stream key epochs (STREAM_KEY_EPOCHS)
  */
 public record IngestConfig(
     String kafkaBootstrapServers,
@@ -34,7 +36,8 @@ public record IngestConfig(
     short kafkaReplicationFactor,
     int maxStreams,
     Duration idleTimeout,
-    RtmpConfig rtmp) {
+    RtmpConfig rtmp,
+    KeyEpochs keyEpochs) {
 
   public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
   public static final String HTTP_BIND = CommonSettings.HTTP_BIND;
@@ -54,6 +57,7 @@ public record IngestConfig(
     Objects.requireNonNull(streamKeySecret, "streamKeySecret");
     Objects.requireNonNull(idleTimeout, "idleTimeout");
     Objects.requireNonNull(rtmp, "rtmp");
+    Objects.requireNonNull(keyEpochs, "keyEpochs");
   }
 
   /** The declared keys, for parsing and for the generated configuration docs. */
@@ -66,6 +70,7 @@ public record IngestConfig(
     CommonSettings.defineTopicCreation(
         def, 24, 1, "partitions of hls.ingest when this service creates it");
     RtmpConfig.define(def);
+    KeyEpochs.define(def);
     return def.define(
             INGEST_MAX_STREAMS,
             ConfigType.INT,
@@ -103,7 +108,8 @@ public record IngestConfig(
         topics.replicationFactor(),
         c.getInt(INGEST_MAX_STREAMS),
         c.getDuration(INGEST_IDLE_TIMEOUT),
-        RtmpConfig.from(c));
+        RtmpConfig.from(c),
+        KeyEpochs.from(c));
   }
 
   /** Safe to log: the secret prints as {@code [hidden]}. */
@@ -127,6 +133,8 @@ public record IngestConfig(
         + idleTimeout
         + ", rtmp="
         + rtmp
+        + ", keyEpochs="
+        + keyEpochs.epochs()
         + "]";
   }
 }

@@ -109,7 +109,7 @@ public final class IngestService implements Lifecycle {
               new IngestPublisher(p), new SessionIds(clock), clock, config.maxStreams());
       IngestMetrics metrics = new IngestMetrics(registry, sessions::size);
       idleConnections = new IdleConnections(config.idleTimeout());
-      StreamKeys streamKeys = new StreamKeys(config.streamKeySecret());
+      StreamKeys streamKeys = new StreamKeys(config.streamKeySecret(), config.keyEpochs()::epochOf);
       ingestRoute.set(new HttpIngestHandler(streamKeys, sessions, idleConnections, metrics));
       producer = p;
       // RTMP: its own port, the same sessions

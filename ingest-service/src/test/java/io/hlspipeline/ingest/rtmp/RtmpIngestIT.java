@@ -60,7 +60,8 @@ class RtmpIngestIT {
                 "STREAM_KEY_SECRET", SECRET,
                 "KAFKA_TOPIC_PARTITIONS", "3",
                 "INGEST_MAX_STREAMS", "4",
-                "INGEST_IDLE_TIMEOUT", "5s"));
+                "INGEST_IDLE_TIMEOUT", "5s",
+                "STREAM_KEY_EPOCHS", "rtmp-wrong-key=1"));
     service = new IngestService(config, registry);
     service.start();
   }
@@ -242,35 +243,38 @@ class RtmpIngestIT {
   }
 
   @Test
-  void wrongKey_ffmpegReportsTheErrorPromptlyAndNothingReachesKafka() throws Exception {
-    String streamId = "rtmp-wrong-key";
-    String forged = streamId + "." + KEYS.sign("other-stream", 0).split("\\.")[1];
+  void wrongOrRevokedKey_ffmpegReportsTheErrorPromptlyAndNothingReachesKafka() throws Exception {
+    String streamId = "rtmp-wrong-key"; // at key epoch 1 (STREAM_KEY_EPOCHS)
+    String forged = streamId + "." + KEYS.sign("other-stream", 1).split("\\.")[1];
+    String revoked = KEYS.sign(streamId, 0);
     double rejectedBefore = registry.get("hls.ingest.keys.rejected").counter().count();
-    Path log = dir.resolve("wrong-key.log");
 
-    long startNanos = System.nanoTime();
-    Process ffmpeg =
-        Ffmpeg.start(
-            log,
-            Ffmpeg.testSource("320x240", 25)
-                .seconds(30)
-                .realTime()
-                .to("-f", "flv", rtmpUrl(forged)));
-    assertThat(ffmpeg.waitFor(15, TimeUnit.SECONDS)).as("ffmpeg gave up").isTrue();
-    Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+    for (String key : List.of(forged, revoked)) {
+      Path log = dir.resolve("wrong-key.log");
+      long startNanos = System.nanoTime();
+      Process ffmpeg =
+          Ffmpeg.start(
+              log,
+              Ffmpeg.testSource("320x240", 25)
+                  .seconds(30)
+                  .realTime()
+                  .to("-f", "flv", rtmpUrl(key)));
+      assertThat(ffmpeg.waitFor(15, TimeUnit.SECONDS)).as("ffmpeg gave up").isTrue();
+      Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
 
-    assertThat(ffmpeg.exitValue()).isNotZero();
-    assertThat(Ffmpeg.read(log)).contains("invalid stream key");
-    assertThat(took).isLessThan(Duration.ofSeconds(10));
+      assertThat(ffmpeg.exitValue()).isNotZero();
+      assertThat(Ffmpeg.read(log)).contains("Server error: invalid stream key");
+      assertThat(took).isLessThan(Duration.ofSeconds(10));
+    }
     assertThat(registry.get("hls.ingest.keys.rejected").counter().count())
-        .isEqualTo(rejectedBefore + 1);
+        .isEqualTo(rejectedBefore + 2);
 
-    // The same stream then publishes with its valid key: its partition holds one session only.
+    // The same stream then publishes with its current key: its partition holds one session only.
     Ffmpeg.run(
         Duration.ofSeconds(60),
         Ffmpeg.testSource("320x240", 25)
             .seconds(1)
-            .to("-f", "flv", rtmpUrl(KEYS.sign(streamId, 0))));
+            .to("-f", "flv", rtmpUrl(KEYS.sign(streamId, 1))));
     List<ConsumerRecord<String, byte[]>> records = awaitSessionRecords(streamId);
     assertThat(kinds(records).get(0)).isEqualTo(IngestRecordKind.PUBLISH_STARTED);
     assertThat(records)
