@@ -34,6 +34,7 @@ public final class Pipeline implements Lifecycle {
   private final int catalogPort;
   private final int edgePort;
   private final int segmenterPort;
+  private final int rtmpPort;
 
   /**
    * @param endpoints the infrastructure and ports
@@ -48,6 +49,7 @@ public final class Pipeline implements Lifecycle {
     catalogPort = orFree(ports.catalog());
     edgePort = orFree(ports.edge());
     segmenterPort = orFree(ports.segmenter());
+    rtmpPort = orFree(ports.rtmp());
 
     Map<String, String> common = new HashMap<>();
     common.put("KAFKA_BOOTSTRAP_SERVERS", endpoints.kafkaBootstrapServers());
@@ -74,6 +76,8 @@ public final class Pipeline implements Lifecycle {
     Map<String, String> ingest = new HashMap<>(common);
     ingest.put("HTTP_PORT", String.valueOf(ingestPort));
     ingest.put("STREAM_KEY_SECRET", endpoints.streamKeySecret());
+    ingest.put("RTMP_BIND", "127.0.0.1");
+    ingest.put("RTMP_PORT", String.valueOf(rtmpPort));
 
     Map<String, String> edge = new HashMap<>(common);
     edge.put("HTTP_PORT", String.valueOf(edgePort));
@@ -105,6 +109,13 @@ public final class Pipeline implements Lifecycle {
   /** Base URL of ingest-service, e.g. {@code http://127.0.0.1:8081}. */
   public URI ingestUrl() {
     return URI.create("http://127.0.0.1:" + ingestPort);
+  }
+
+  /**
+   * RTMP application URL of ingest-service (OBS "server"), e.g. {@code rtmp://127.0.0.1:1935/live}.
+   */
+  public URI rtmpUrl() {
+    return URI.create("rtmp://127.0.0.1:" + rtmpPort + "/live");
   }
 
   /** Base URL of the edge (viewers), e.g. {@code http://127.0.0.1:8080}. */

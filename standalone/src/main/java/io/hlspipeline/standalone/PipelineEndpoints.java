@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param cassandraContactPoint one Cassandra node
  * @param s3EndpointsSpec the {@code S3_ENDPOINTS} value (see the storage module), secrets inside
  * @param streamKeySecret the HMAC secret of stream keys
- * @param ports HTTP ports of the four services (0 = pick a free one)
+ * @param ports HTTP ports of the four services and ingest's RTMP port (0 = pick a free one)
  */
 public record PipelineEndpoints(
     String kafkaBootstrapServers,
@@ -38,16 +38,18 @@ public record PipelineEndpoints(
         + "]";
   }
 
-  /** HTTP ports of the services. */
-  public record Ports(int ingest, int catalog, int edge, int segmenter) {
-    /** The defaults of a local run: edge 8080, ingest 8081, catalog 8082, segmenter 8083. */
+  /** HTTP ports of the services, and ingest's RTMP port. */
+  public record Ports(int ingest, int catalog, int edge, int segmenter, int rtmp) {
+    /**
+     * The defaults of a local run: edge 8080, ingest 8081, catalog 8082, segmenter 8083, RTMP 1935.
+     */
     public static Ports defaults() {
-      return new Ports(8081, 8082, 8080, 8083);
+      return new Ports(8081, 8082, 8080, 8083, 1935);
     }
 
     /** Every port 0: each service picks a free port (for tests). */
     public static Ports ephemeral() {
-      return new Ports(0, 0, 0, 0);
+      return new Ports(0, 0, 0, 0, 0);
     }
   }
 
