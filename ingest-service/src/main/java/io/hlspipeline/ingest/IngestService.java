@@ -30,8 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ingest-service: accepts MPEG-TS pushed over HTTP and writes it to {@code hls.ingest}, plus the
- * admin endpoints ({@code /health/live}, {@code /health/ready}, {@code /metrics}) on the same port.
+ * ingest-service: accepts MPEG-TS pushed over HTTP, and RTMP on its own port ({@link RtmpServer},
+ * opened once Kafka is ready), and writes it to {@code hls.ingest}, plus the admin endpoints
+ * ({@code /health/live}, {@code /health/ready}, {@code /metrics}) on the HTTP port.
  *
  * <p>{@link #start()} opens the HTTP server first ({@code /health/live} answers at once, {@code
  * /health/ready} is 503 naming {@code topics} and {@code kafka-producer}, {@code /ingest/} is 503
