@@ -17,14 +17,19 @@ import io.hlspipeline.media.flv.FlvToTs;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -74,7 +79,8 @@ class RtmpIngestIT {
   }
 
   @Test
-  void ffmpegPublish_landsAsOneSessionWithTheSourceFramesAndTimestamps() throws Exception {
+  void ffmpegPublish_landsWithTheSourceFramesAndTimestamps_whileHostileClientsAreDisconnected()
+      throws Exception {
     String streamId = "rtmp-h264";
     Path expected = dir.resolve("expected.flv");
     Path log = dir.resolve("publish.log");
@@ -91,8 +97,26 @@ class RtmpIngestIT {
                     "-f",
                     "tee",
                     "[f=flv]" + expected + "|[f=flv]" + rtmpUrl(KEYS.sign(streamId, 0))));
+    // Meanwhile, hostile clients on the same server, each disconnected without disturbing it.
+    Map<String, CompletableFuture<Duration>> hostile = new LinkedHashMap<>();
+    hostile.put("chunk size 2^31-1", hostile(true, setChunkSize(0x7FFFFFFF)));
+    hostile.put("message length 16 MiB", hostile(true, HUGE_MESSAGE_HEADER));
+    hostile.put("AMF0 nesting bomb", hostile(true, nestingBomb()));
+    hostile.put("truncated handshake", hostile(false, new byte[] {3, 0, 0, 0, 0}));
+    // a 1000-byte message header and 100 of its bytes, then silence
+    hostile.put(
+        "stops mid-message",
+        hostile(
+            true,
+            Arrays.copyOf(new byte[] {6, 0, 0, 0, 0, 0x03, (byte) 0xE8, 9, 1, 0, 0, 0}, 112)));
     assertThat(ffmpeg.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(ffmpeg.exitValue()).as(Ffmpeg.read(log)).isZero();
+    for (Map.Entry<String, CompletableFuture<Duration>> h : hostile.entrySet()) {
+      // protocol errors at once; silent clients after INGEST_IDLE_TIMEOUT (5 s)
+      assertThat(h.getValue().get(30, TimeUnit.SECONDS))
+          .as(h.getKey())
+          .isLessThan(Duration.ofSeconds(8));
+    }
 
     List<ConsumerRecord<String, byte[]>> records = awaitSessionRecords(streamId);
 
@@ -282,25 +306,55 @@ class RtmpIngestIT {
         .containsOnly(IngestHeaders.fromKafka(records.get(0).headers()).sessionId());
   }
 
-  @Test
-  void chunkSizePastTheCap_isDisconnectedRightAfterTheHandshake() throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", service.rtmpPort())) {
-      socket.setSoTimeout(10_000);
-      OutputStream out = socket.getOutputStream();
-      InputStream in = socket.getInputStream();
-      out.write(3); // C0
-      out.write(new byte[1536]); // C1
-      out.flush();
-      assertThat(in.readNBytes(1 + 2 * 1536)).hasSize(1 + 2 * 1536); // S0 S1 S2
-      out.write(new byte[1536]); // C2
-      // Set Chunk Size 2^31 - 1 on chunk stream 2 (fmt 0, message type 1, length 4)
-      out.write(
-          new byte[] {
-            0x02, 0, 0, 0, 0, 0, 4, 1, 0, 0, 0, 0, 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF
-          });
-      out.flush();
-      assertThat(in.read()).as("the server closes the connection").isEqualTo(-1);
+  /** A type 0 chunk header announcing a 16 MiB - 1 video message (fmt 0, chunk stream 6). */
+  private static final byte[] HUGE_MESSAGE_HEADER = {
+    0x06, 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 9, 1, 0, 0, 0
+  };
+
+  private static byte[] setChunkSize(long size) {
+    return ChunkEncoder.control(RtmpMessage.SET_CHUNK_SIZE, size, 128);
+  }
+
+  /** A command message of 2000 nested one-element strict arrays (10 kB, in 128-byte chunks). */
+  private static byte[] nestingBomb() {
+    byte[] amf = new byte[2000 * 5];
+    for (int i = 0; i < 2000; i++) {
+      amf[i * 5] = 0x0A;
+      amf[i * 5 + 4] = 1;
     }
+    return ChunkEncoder.encode(3, RtmpMessage.COMMAND_AMF0, 0, amf, 128);
+  }
+
+  /**
+   * Connects, does the handshake if asked, sends {@code bytes}, then waits for the server to close.
+   *
+   * @return how long after sending the server closed the connection
+   */
+  private static CompletableFuture<Duration> hostile(boolean handshake, byte[] bytes) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (Socket socket = new Socket("127.0.0.1", service.rtmpPort())) {
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            if (handshake) {
+              out.write(3); // C0
+              out.write(new byte[1536]); // C1
+              out.flush();
+              assertThat(in.readNBytes(1 + 2 * 1536)).hasSize(1 + 2 * 1536); // S0 S1 S2
+              out.write(new byte[1536]); // C2
+            }
+            out.write(bytes);
+            out.flush();
+            long sentNanos = System.nanoTime();
+            while (in.read() != -1) {
+              // nothing is expected before the close
+            }
+            return Duration.ofNanos(System.nanoTime() - sentNanos);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
   private static String rtmpUrl(String key) {
