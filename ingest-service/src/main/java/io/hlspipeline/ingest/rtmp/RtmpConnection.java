@@ -146,8 +146,17 @@ final class RtmpConnection extends ChannelInboundHandlerAdapter implements Chunk
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent) {
-      log.info("disconnecting an idle RTMP connection from {}", ctx.channel().remoteAddress());
-      endReason = "timeout";
+      if (!ctx.channel().config().isAutoRead()) {
+        // reads were paused for Kafka all that time: a Kafka outage, not a silent publisher
+        log.warn(
+            "Kafka has not taken the stream's data for the idle timeout; disconnecting the"
+                + " publisher at {}",
+            ctx.channel().remoteAddress());
+        endReason = "error";
+      } else {
+        log.info("disconnecting an idle RTMP connection from {}", ctx.channel().remoteAddress());
+        endReason = "timeout";
+      }
       ctx.close();
     }
   }
