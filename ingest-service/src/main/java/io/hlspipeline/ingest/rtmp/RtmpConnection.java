@@ -170,7 +170,7 @@ final class RtmpConnection extends ChannelInboundHandlerAdapter implements Chunk
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (state == State.PUBLISHING) {
-      flushTs();
+      finishRemux();
       pipe.end(endReason);
       state = State.DONE;
     }
@@ -318,10 +318,22 @@ final class RtmpConnection extends ChannelInboundHandlerAdapter implements Chunk
 
   private void unpublish() {
     if (state == State.PUBLISHING) {
-      flushTs();
+      finishRemux();
       pipe.end("eof");
       state = State.DONE;
     }
+  }
+
+  /** Writes frames the remuxer still holds, then hands all TS to the session. */
+  private void finishRemux() {
+    try {
+      remux.finish();
+    } catch (MalformedMediaException e) {
+      log.warn("dropping the last frames of the stream: {}", e.getMessage());
+    } catch (IOException e) {
+      throw new IllegalStateException("writing to memory failed", e);
+    }
+    flushTs();
   }
 
   /** Hands the TS gathered so far to the session, in chunks of whole packets. */

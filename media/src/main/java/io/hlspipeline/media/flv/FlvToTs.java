@@ -24,9 +24,12 @@ import java.util.List;
  * TagHeader": SoundFormat 9, FourCC {@code mp4a}). CodecID 12, the pre-standard HEVC extension some
  * encoders send, is accepted too.
  *
- * <p>The program (which streams, PMT) is fixed at the first coded frame: it holds video if a video
- * sequence header came before, audio if an AAC one did. Frames of a stream outside the program, and
- * video before the first keyframe, are dropped and counted ({@link #droppedTags()}). Not
+ * <p>The program (which streams, PMT) is fixed once both sequence headers have arrived — coded
+ * frames are held until then (ffmpeg sends the AAC one only after the first frames when its input
+ * is ADTS) — or, for a stream with one kind of media, after at most 1 s of held frames: it holds
+ * video if a video sequence header came, audio if an AAC one did. Frames of a stream outside the
+ * program, and video before the first keyframe, are dropped and counted ({@link #droppedTags()}).
+ * Empty sequence headers are ignored. Memory: at most {@link #MAX_HELD_BYTES} held. Not
  * thread-safe: one remuxer per publisher connection.
  */
 public final class FlvToTs {
@@ -74,6 +77,15 @@ public final class FlvToTs {
   /** H.265 §7.3.2.5 access_unit_delimiter: nal_unit_type 35, pic_type 2 (I, P, B). */
   private static final byte[] H265_AUD = {0x46, 0x01, 0x50};
 
+  /** Held frames spanning this long fix the program without the missing sequence header. */
+  static final long MAX_HELD_SPAN_MS = 1000;
+
+  /** Most frames held before the program is fixed. */
+  static final int MAX_HELD_TAGS = 256;
+
+  /** Most bytes held before the program is fixed. */
+  static final long MAX_HELD_BYTES = 8L * 1024 * 1024;
+
   /** Audio-only programs repeat PAT/PMT this often (no keyframe to hang them on). */
   private static final int AUDIO_FRAMES_PER_TABLES = 50;
 
@@ -89,6 +101,8 @@ public final class FlvToTs {
   private long droppedTags;
   private byte[] au = new byte[64 * 1024];
   private final byte[] adts = new byte[AudioSpecificConfig.MAX_ADTS_FRAME_LENGTH];
+  private final List<HeldTag> held = new ArrayList<>();
+  private long heldBytes;
 
   /**
    * @param out receives whole 188-byte TS packets
@@ -173,6 +187,9 @@ public final class FlvToTs {
       throw MalformedMediaException.atOffset(0, "video codec changed within the stream");
     }
     if (packetType == PACKET_SEQUENCE_START) {
+      if (length == dataOff) {
+        return; // an empty sequence header (muxers write one before they know the config)
+      }
       videoConfig =
           streamType == StreamType.H264
               ? NalDecoderConfig.fromAvcC(body, off + dataOff, length - dataOff)
@@ -184,7 +201,11 @@ public final class FlvToTs {
       throw MalformedMediaException.atOffset(1, "unsupported AVCPacketType " + packetType);
     }
     boolean keyframe = frameType == FRAME_TYPE_KEY;
-    if (!startProgram(true) || !videoInProgram || (!keyframe && !keyframeSeen)) {
+    if (writer == null) {
+      hold(true, timestampMs, body, off, length);
+      return;
+    }
+    if (!videoInProgram || (!keyframe && !keyframeSeen)) {
       droppedTags++;
       return;
     }
@@ -234,13 +255,21 @@ public final class FlvToTs {
           0, "unsupported FLV SoundFormat " + soundFormat + " (AAC only)");
     }
     if (packetType == PACKET_SEQUENCE_START) {
+      if (length == dataOff) {
+        // ffmpeg sends an empty one when its input is ADTS: the real one follows the first frame
+        return;
+      }
       audioConfig = AudioSpecificConfig.parse(body, off + dataOff, length - dataOff);
       return;
     }
     if (packetType != PACKET_CODED_FRAMES) {
       throw MalformedMediaException.atOffset(1, "unsupported AAC packet type " + packetType);
     }
-    if (!startProgram(false) || !audioInProgram) {
+    if (writer == null) {
+      hold(false, timestampMs, body, off, length);
+      return;
+    }
+    if (!audioInProgram) {
       droppedTags++;
       return;
     }
@@ -259,6 +288,25 @@ public final class FlvToTs {
         AUDIO_PID, pts90k, pts90k, true, adts, 0, rawLength + AudioSpecificConfig.ADTS_HEADER_SIZE);
   }
 
+  /**
+   * Writes the frames still held (the stream ended before the program was fixed), when a sequence
+   * header makes them decodable. Call at the end of the stream.
+   */
+  public void finish() throws IOException, MalformedMediaException {
+    if (writer != null || held.isEmpty()) {
+      return;
+    }
+    List<HeldTag> replay = List.copyOf(held);
+    held.clear();
+    heldBytes = 0;
+    if (videoConfig == null && audioConfig == null) {
+      droppedTags += replay.size();
+      return;
+    }
+    startProgram();
+    replay(replay);
+  }
+
   /** The program's video stream type ({@link StreamType#H264}, {@link StreamType#H265}) or 0. */
   public int videoStreamType() {
     return videoInProgram ? videoStreamType : 0;
@@ -275,17 +323,47 @@ public final class FlvToTs {
   }
 
   /**
-   * Fixes the program at the first coded frame whose own stream has a sequence header.
-   *
-   * @return whether the program has started
+   * Holds a coded frame that arrived before the program is fixed, then fixes it once both sequence
+   * headers have arrived, or the held frames span {@link #MAX_HELD_SPAN_MS}, or they exceed {@link
+   * #MAX_HELD_TAGS} or {@link #MAX_HELD_BYTES}; the held frames are then remuxed in arrival order.
    */
-  private boolean startProgram(boolean video) throws IOException {
-    if (writer != null) {
-      return true;
+  private void hold(boolean video, long timestampMs, byte[] body, int off, int length)
+      throws IOException, MalformedMediaException {
+    held.add(new HeldTag(video, timestampMs, Arrays.copyOfRange(body, off, off + length)));
+    heldBytes += length;
+    long spanMs = timestampMs - held.get(0).timestampMs();
+    boolean complete = videoConfig != null && audioConfig != null;
+    if (!complete
+        && spanMs < MAX_HELD_SPAN_MS
+        && held.size() < MAX_HELD_TAGS
+        && heldBytes < MAX_HELD_BYTES) {
+      return;
     }
-    if (video ? videoConfig == null : audioConfig == null) {
-      return false;
+    if (videoConfig == null && audioConfig == null) {
+      droppedTags += held.size(); // nothing to decode them with
+      held.clear();
+      heldBytes = 0;
+      return;
     }
+    startProgram();
+    List<HeldTag> replay = List.copyOf(held);
+    held.clear();
+    heldBytes = 0;
+    replay(replay);
+  }
+
+  private void replay(List<HeldTag> replay) throws IOException, MalformedMediaException {
+    for (HeldTag tag : replay) {
+      if (tag.video()) {
+        videoTag(tag.timestampMs(), tag.body(), 0, tag.body().length);
+      } else {
+        audioTag(tag.timestampMs(), tag.body(), 0, tag.body().length);
+      }
+    }
+  }
+
+  /** Fixes the program: video if a video sequence header came, audio if an AAC one did. */
+  private void startProgram() throws IOException {
     List<ElementaryStream> streams = new ArrayList<>(2);
     if (videoConfig != null) {
       streams.add(new ElementaryStream(VIDEO_PID, videoStreamType));
@@ -297,8 +375,10 @@ public final class FlvToTs {
     }
     writer = new TsWriter(streams, out);
     writer.writeTables();
-    return true;
   }
+
+  /** A coded frame received before the program was fixed. */
+  private record HeldTag(boolean video, long timestampMs, byte[] body) {}
 
   /**
    * Writes the access unit as Annex B into {@link #au}: a delimiter, the parameter sets on a

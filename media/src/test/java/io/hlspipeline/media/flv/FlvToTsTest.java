@@ -194,6 +194,7 @@ class FlvToTsTest {
     remux.videoTag(0, seq, 0, seq.length);
     byte[] key = avcTag(true, 1, 0, lengthPrefixed(new byte[] {0x09, 0x10}, SPS, PPS, IDR));
     remux.videoTag(0, key, 0, key.length);
+    remux.finish(); // video only: written when the stream ends (or after 1 s of frames)
 
     List<Unit> units = demux(new ProgramMap[1]);
 
@@ -211,6 +212,7 @@ class FlvToTsTest {
     remux.videoTag(0, key, 0, key.length);
     byte[] inter = hvc1Tag(false, 3, lengthPrefixed(TRAIL)); // CodedFramesX: no offset
     remux.videoTag(40, inter, 0, inter.length);
+    remux.finish();
 
     ProgramMap[] program = new ProgramMap[1];
     List<Unit> units = demux(program);
@@ -235,25 +237,73 @@ class FlvToTsTest {
   }
 
   @Test
-  void framesBeforeTheirSequenceHeaderOrTheFirstKeyframe_areDroppedAndCounted() throws Exception {
-    byte[] early = avcTag(true, 1, 0, lengthPrefixed(IDR));
-    remux.videoTag(0, early, 0, early.length);
+  void framesBeforeTheAacConfig_areHeldUntilItComes_asFfmpegSendsItFromAdtsInput()
+      throws Exception {
+    byte[] seq = avcTag(true, 0, 0, avcC());
+    remux.videoTag(0, seq, 0, seq.length);
+    byte[] emptyAac = aacTag(0, new byte[0]); // ffmpeg's header before the ADTS→ASC filter ran
+    remux.audioTag(0, emptyAac, 0, emptyAac.length);
+    byte[] key = avcTag(true, 1, 0, lengthPrefixed(IDR));
+    remux.videoTag(0, key, 0, key.length);
+    assertThat(ts.size()).as("nothing written while the audio config is missing").isZero();
+    byte[] ascTag = aacTag(0, ASC);
+    remux.audioTag(0, ascTag, 0, ascTag.length);
+    byte[] raw = aacTag(1, new byte[] {1, 2, 3});
+    remux.audioTag(0, raw, 0, raw.length);
+
+    ProgramMap[] program = new ProgramMap[1];
+    List<Unit> units = demux(program);
+
+    assertThat(program[0].streams()).hasSize(2);
+    assertThat(units)
+        .extracting(Unit::pid)
+        .containsExactlyInAnyOrder(FlvToTs.VIDEO_PID, FlvToTs.AUDIO_PID);
+    assertThat(remux.droppedTags()).isZero();
+  }
+
+  @Test
+  void videoOnly_startsAfterOneSecondOfHeldFrames_withoutLosingThem() throws Exception {
     byte[] seq = avcTag(true, 0, 0, avcC());
     remux.videoTag(0, seq, 0, seq.length);
     byte[] inter = avcTag(false, 1, 0, lengthPrefixed(SLICE));
-    remux.videoTag(40, inter, 0, inter.length);
-    byte[] audio = aacTag(1, new byte[] {1});
-    remux.audioTag(40, audio, 0, audio.length); // no AudioSpecificConfig: not in the program
+    remux.videoTag(0, inter, 0, inter.length); // before the first keyframe: dropped
+    byte[] key = avcTag(true, 1, 0, lengthPrefixed(IDR));
+    for (long t = 40; t < FlvToTs.MAX_HELD_SPAN_MS; t += 40) {
+      remux.videoTag(t, t == 40 ? key : inter, 0, (t == 40 ? key : inter).length);
+    }
+    assertThat(ts.size()).isZero();
+    remux.videoTag(FlvToTs.MAX_HELD_SPAN_MS, inter, 0, inter.length);
 
-    assertThat(remux.droppedTags()).isEqualTo(3);
+    ProgramMap[] program = new ProgramMap[1];
+    List<Unit> units = demux(program);
+
+    assertThat(program[0].streams())
+        .containsExactly(new ElementaryStream(FlvToTs.VIDEO_PID, StreamType.H264));
+    assertThat(units).hasSize((int) (FlvToTs.MAX_HELD_SPAN_MS / 40));
+    assertThat(units.get(0).randomAccess()).isTrue();
+    assertThat(remux.droppedTags()).isEqualTo(1);
     assertThat(remux.videoStreamType()).isEqualTo(StreamType.H264);
     assertThat(remux.hasAudio()).isFalse();
+  }
+
+  @Test
+  void framesWithoutAnySequenceHeader_areDroppedAfterTheHoldingLimit() throws Exception {
+    byte[] audio = aacTag(1, new byte[] {1});
+    for (long t = 0; t <= FlvToTs.MAX_HELD_SPAN_MS; t += 20) {
+      remux.audioTag(t, audio, 0, audio.length);
+    }
+    assertThat(remux.droppedTags()).isEqualTo(FlvToTs.MAX_HELD_SPAN_MS / 20 + 1);
+    assertThat(ts.size()).isZero();
   }
 
   @Test
   void hostileTags_areRejected() throws Exception {
     byte[] seq = avcTag(true, 0, 0, avcC());
     remux.videoTag(0, seq, 0, seq.length);
+    byte[] ascTag = aacTag(0, ASC);
+    remux.audioTag(0, ascTag, 0, ascTag.length);
+    byte[] key = avcTag(true, 1, 0, lengthPrefixed(IDR));
+    remux.videoTag(0, key, 0, key.length); // the program starts: later tags are parsed at once
     List<byte[]> videoTags =
         List.of(
             new byte[] {},
