@@ -16,7 +16,8 @@ import java.util.List;
  * src/test/resources/io/hlspipeline/ingest/rtmp/RtmpParsersFuzzTestInputs/}. To fuzz for real:
  *
  * <pre>
- * JAZZER_FUZZ=1 mvn -pl ingest-service test -Dtest=RtmpParsersFuzzTest -Djazzer.max_duration=60s
+ * JAZZER_FUZZ=1 mvn -pl ingest-service -am test -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dtest='RtmpParsersFuzzTest#chunks' -Djazzer.max_duration=60s
  * </pre>
  */
 class RtmpParsersFuzzTest {
