@@ -23,7 +23,7 @@ class IngestConfigTest {
     assertThat(c.kafkaReplicationFactor()).isEqualTo((short) -1);
     assertThat(c.idleTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.toString()).doesNotContain(SECRET).contains("[hidden]");
-    assertThat(c.rtmp()).isEqualTo(new RtmpConfig("0.0.0.0", 1935, 65_536, 8 * 1024 * 1024));
+    assertThat(c.rtmp()).isEqualTo(new RtmpConfig("0.0.0.0", 1935, 65_536, 8 * 1024 * 1024, 1000));
     assertThat(c.keyEpochs().epochOf("cam1")).isZero();
   }
 

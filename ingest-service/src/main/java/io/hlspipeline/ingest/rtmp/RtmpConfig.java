@@ -15,12 +15,16 @@ import java.util.Objects;
  *     connection is closed
  * @param maxMessageBytes largest RTMP message (one video frame) accepted; past it the connection is
  *     closed. Each connection holds at most twice this in partial messages.
+ * @param maxConnections most RTMP connections at once, publishing or not; more are closed at once
+ *     (before a publish is accepted a connection holds at most 128 KiB of partial messages)
  */
-public record RtmpConfig(String bind, int port, int maxChunkSize, int maxMessageBytes) {
+public record RtmpConfig(
+    String bind, int port, int maxChunkSize, int maxMessageBytes, int maxConnections) {
   public static final String RTMP_BIND = "RTMP_BIND";
   public static final String RTMP_PORT = "RTMP_PORT";
   public static final String RTMP_MAX_CHUNK_SIZE = "RTMP_MAX_CHUNK_SIZE";
   public static final String RTMP_MAX_MESSAGE_BYTES = "RTMP_MAX_MESSAGE_BYTES";
+  public static final String RTMP_MAX_CONNECTIONS = "RTMP_MAX_CONNECTIONS";
 
   /** The IANA port of RTMP. */
   public static final int DEFAULT_PORT = 1935;
@@ -53,7 +57,13 @@ public record RtmpConfig(String bind, int port, int maxChunkSize, int maxMessage
             ConfigType.INT,
             8 * 1024 * 1024,
             Validator.range(64 * 1024, MESSAGE_LENGTH_LIMIT),
-            "largest RTMP message (video frame) accepted; a larger one disconnects the publisher");
+            "largest RTMP message (video frame) accepted; a larger one disconnects the publisher")
+        .define(
+            RTMP_MAX_CONNECTIONS,
+            ConfigType.INT,
+            1000,
+            Validator.range(1, 100_000),
+            "most RTMP connections at once, publishing or not; more are closed at once");
   }
 
   /** Reads the keys {@link #define} declared. */
@@ -62,6 +72,7 @@ public record RtmpConfig(String bind, int port, int maxChunkSize, int maxMessage
         c.getString(RTMP_BIND),
         c.getInt(RTMP_PORT),
         c.getInt(RTMP_MAX_CHUNK_SIZE),
-        c.getInt(RTMP_MAX_MESSAGE_BYTES));
+        c.getInt(RTMP_MAX_MESSAGE_BYTES),
+        c.getInt(RTMP_MAX_CONNECTIONS));
   }
 }

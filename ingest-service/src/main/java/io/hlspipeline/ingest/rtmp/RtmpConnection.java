@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +73,7 @@ final class RtmpConnection extends ChannelInboundHandlerAdapter implements Chunk
   private final PublishSessions sessions;
   private final Executor publishExecutor;
   private final IngestMetrics metrics;
+  private final AtomicInteger connections;
   private final ByteArrayOutputStream ts = new ByteArrayOutputStream(FLUSH_BYTES * 2);
 
   private ChannelHandlerContext ctx;
@@ -90,8 +92,10 @@ final class RtmpConnection extends ChannelInboundHandlerAdapter implements Chunk
       Function<String, Optional<String>> keyVerifier,
       PublishSessions sessions,
       Executor publishExecutor,
-      IngestMetrics metrics) {
+      IngestMetrics metrics,
+      AtomicInteger connections) {
     this.config = config;
+    this.connections = connections;
     this.keyVerifier = keyVerifier;
     this.sessions = sessions;
     this.publishExecutor = publishExecutor;
@@ -104,6 +108,18 @@ final class RtmpConnection extends ChannelInboundHandlerAdapter implements Chunk
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    if (connections.incrementAndGet() > config.maxConnections()) {
+      log.warn(
+          "closing an RTMP connection from {}: {} connections open already",
+          ctx.channel().remoteAddress(),
+          config.maxConnections());
+      state = State.DONE;
+      ctx.close();
+    }
   }
 
   @Override
@@ -169,6 +185,7 @@ final class RtmpConnection extends ChannelInboundHandlerAdapter implements Chunk
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    connections.decrementAndGet();
     if (state == State.PUBLISHING) {
       finishRemux();
       pipe.end(endReason);

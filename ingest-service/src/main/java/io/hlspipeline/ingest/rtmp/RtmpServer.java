@@ -44,6 +44,7 @@ public final class RtmpServer {
   private EventLoopGroup workerGroup;
   private ExecutorService publishExecutor;
   private Channel serverChannel;
+  private final AtomicInteger connections = new AtomicInteger();
 
   /**
    * @param keyVerifier stream key → stream id when valid; called on an event loop, must not block
@@ -92,7 +93,12 @@ public final class RtmpServer {
                               new IdleStateHandler(
                                   idleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS),
                               new RtmpConnection(
-                                  config, keyVerifier, sessions, publishExecutor, metrics));
+                                  config,
+                                  keyVerifier,
+                                  sessions,
+                                  publishExecutor,
+                                  metrics,
+                                  connections));
                     }
                   })
               .bind(config.bind(), config.port())

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -41,14 +42,18 @@ class RtmpConnectionTest {
   private final PublishSessions sessions =
       new PublishSessions(
           new IngestPublisher(producer), new SessionIds(Clock.systemUTC()), Clock.systemUTC(), 4);
-  private final EmbeddedChannel channel =
-      new EmbeddedChannel(
-          new RtmpConnection(
-              new RtmpConfig("127.0.0.1", 0, 65_536, 1024 * 1024),
-              KEYS::verify,
-              sessions,
-              Runnable::run,
-              new IngestMetrics(registry, sessions::size)));
+  private final AtomicInteger connections = new AtomicInteger();
+  private final EmbeddedChannel channel = new EmbeddedChannel(connection());
+
+  private RtmpConnection connection() {
+    return new RtmpConnection(
+        new RtmpConfig("127.0.0.1", 0, 65_536, 1024 * 1024, 2),
+        KEYS::verify,
+        sessions,
+        Runnable::run,
+        new IngestMetrics(registry, sessions::size),
+        connections);
+  }
 
   /** Messages the server sent, decoded with our own chunk decoder. */
   private final List<RtmpMessage> replies = new ArrayList<>();
@@ -154,6 +159,20 @@ class RtmpConnectionTest {
     // a 100 kB video message before any publish: past the 64 KiB command limit
     send(new byte[] {0x06, 0, 0, 0, 0x01, (byte) 0x86, (byte) 0xA0, 9, 1, 0, 0, 0});
     assertThat(channel.isOpen()).isFalse();
+  }
+
+  @Test
+  void connectionsPastTheLimit_areClosedAtOnce_andCountedDownWhenClosed() {
+    assertThat(connections).hasValue(1);
+    EmbeddedChannel second = new EmbeddedChannel(connection());
+    EmbeddedChannel third = new EmbeddedChannel(connection());
+
+    assertThat(second.isOpen()).isTrue();
+    assertThat(third.isOpen()).as("past RTMP_MAX_CONNECTIONS = 2").isFalse();
+    assertThat(connections).hasValue(2);
+    second.close();
+    channel.close();
+    assertThat(connections).hasValue(0);
   }
 
   private void handshake() {
