@@ -65,7 +65,12 @@ echo "helm template (default values)"
 def="$work/default.yaml"
 "$helm_bin" template rel "$chart" --namespace live >"$def"
 check "4 Deployments" test "$(count_kind "$def" Deployment)" -eq 4
-check "3 Services (ingest, catalog, edge)" test "$(count_kind "$def" Service)" -eq 3
+check "4 Services (ingest, ingest-rtmp, catalog, edge)" test "$(count_kind "$def" Service)" -eq 4
+rtmp_svc="$(doc "$def" rel-hls-pipeline-ingest-rtmp)"
+check "ingest RTMP Service: TCP LoadBalancer on 1935 to the rtmp port" \
+  test "$(grep -cE 'type: LoadBalancer|port: 1935|targetPort: rtmp|protocol: TCP' <<<"$rtmp_svc")" -eq 4
+check "ingest container port rtmp 1935 and RTMP_PORT" \
+  test "$(doc "$def" rel-hls-pipeline-ingest | grep -cE 'containerPort: 1935|value: "1935"')" -eq 2
 check "4 PodDisruptionBudgets" test "$(count_kind "$def" PodDisruptionBudget)" -eq 4
 check "no HPA by default" test "$(count_kind "$def" HorizontalPodAutoscaler)" -eq 0
 check "no Ingress by default" test "$(count_kind "$def" Ingress)" -eq 0
@@ -121,7 +126,8 @@ check "ingest PDB minAvailable 2" grep -q 'minAvailable: 2' <<<"$(doc "$cus" rel
 check "autoscaled Deployments leave replicas to the HPA" \
   test "$(doc "$cus" rel-hls-pipeline-edge | grep -c '^  replicas:')" -eq 0
 check "ingest replicas 3" grep -q '^  replicas: 3$' <<<"$(doc "$cus" rel-hls-pipeline-ingest)"
-check "ingest Service LoadBalancer" grep -q 'type: LoadBalancer' "$cus"
+check "ingest Service LoadBalancer" \
+  grep -q 'type: LoadBalancer' <<<"$(doc "$cus" rel-hls-pipeline-ingest | grep -v 'ingest-rtmp')"
 check "edge adminPort override: ADMIN_PORT, container port and scrape port" \
   test "$(doc "$cus" rel-hls-pipeline-edge | grep -c '9180')" -eq 3
 check "Ingress routes /hls to the edge Service" grep -q 'host: "live.example.org"' "$cus"

@@ -177,6 +177,10 @@ $(VAR) expansion, so no key appears in the pod spec).
   value: {{ $root.Values.javaOpts | quote }}
 {{- if eq .svc "ingest" }}
 {{ include "hls.streamKey.env" $root }}
+- name: RTMP_BIND
+  value: "0.0.0.0"
+- name: RTMP_PORT
+  value: {{ $v.rtmp.port | quote }}
 {{- else if eq .svc "segmenter" }}
 {{ include "hls.s3.env" $root }}
 {{- else if eq .svc "catalog" }}

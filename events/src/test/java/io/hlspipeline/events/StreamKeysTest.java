@@ -31,6 +31,16 @@ class StreamKeysTest {
   }
 
   @Test
+  void verify_withConstructorEpochs_revokesOldKeysOfThatStreamOnly() {
+    StreamKeys revoking =
+        new StreamKeys("0123456789abcdef-secret", id -> id.equals("cam1") ? 2L : 0L);
+    assertThat(revoking.verify(keys.sign("cam1", 0))).isEmpty();
+    assertThat(revoking.verify(keys.sign("cam1", 1))).isEmpty();
+    assertThat(revoking.verify(keys.sign("cam1", 2))).contains("cam1");
+    assertThat(revoking.verify(keys.sign("cam2", 0))).contains("cam2");
+  }
+
+  @Test
   void shortSecret_rejected() {
     assertThatThrownBy(() -> new StreamKeys("short")).hasMessageContaining("16 bytes");
   }

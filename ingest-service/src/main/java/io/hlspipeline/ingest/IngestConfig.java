@@ -1,5 +1,7 @@
 package io.hlspipeline.ingest;
 
+import io.hlspipeline.ingest.keys.KeyEpochs;
+import io.hlspipeline.ingest.rtmp.RtmpConfig;
 import io.hlspipeline.kit.config.CommonSettings;
 import io.hlspipeline.kit.config.ConfigDef;
 import io.hlspipeline.kit.config.ConfigException;
@@ -23,6 +25,8 @@ import java.util.Objects;
  * @param kafkaReplicationFactor replication factor when creating topics, -1 for the broker default
  * @param maxStreams most streams publishing at the same time on this instance
  * @param idleTimeout a publisher that sends no byte for this long is disconnected
+ * @param rtmp the RTMP listener (RTMP_* keys)
+ * @param keyEpochs per-stream key epochs (STREAM_KEY_EPOCHS)
  */
 public record IngestConfig(
     String kafkaBootstrapServers,
@@ -33,7 +37,9 @@ public record IngestConfig(
     int kafkaTopicPartitions,
     short kafkaReplicationFactor,
     int maxStreams,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    RtmpConfig rtmp,
+    KeyEpochs keyEpochs) {
 
   public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
   public static final String HTTP_BIND = CommonSettings.HTTP_BIND;
@@ -53,6 +59,8 @@ public record IngestConfig(
     Objects.requireNonNull(httpBind, "httpBind");
     Objects.requireNonNull(streamKeySecret, "streamKeySecret");
     Objects.requireNonNull(idleTimeout, "idleTimeout");
+    Objects.requireNonNull(rtmp, "rtmp");
+    Objects.requireNonNull(keyEpochs, "keyEpochs");
   }
 
   /** The declared keys, for parsing and for the generated configuration docs. */
@@ -65,6 +73,8 @@ public record IngestConfig(
         STREAM_KEY_SECRET, null, "HMAC-SHA256 secret that signs stream keys, at least 16 bytes");
     CommonSettings.defineTopicCreation(
         def, 24, 1, "partitions of hls.ingest when this service creates it");
+    RtmpConfig.define(def);
+    KeyEpochs.define(def);
     return def.define(
             INGEST_MAX_STREAMS,
             ConfigType.INT,
@@ -102,7 +112,9 @@ public record IngestConfig(
         topics.partitions(),
         topics.replicationFactor(),
         c.getInt(INGEST_MAX_STREAMS),
-        c.getDuration(INGEST_IDLE_TIMEOUT));
+        c.getDuration(INGEST_IDLE_TIMEOUT),
+        RtmpConfig.from(c),
+        KeyEpochs.from(c));
   }
 
   /** Safe to log: the secret prints as {@code [hidden]}. */
@@ -126,6 +138,10 @@ public record IngestConfig(
         + maxStreams
         + ", idleTimeout="
         + idleTimeout
+        + ", rtmp="
+        + rtmp
+        + ", keyEpochs="
+        + keyEpochs.epochs()
         + "]";
   }
 }

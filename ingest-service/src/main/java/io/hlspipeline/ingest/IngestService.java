@@ -6,6 +6,7 @@ import io.hlspipeline.events.keys.StreamKeys;
 import io.hlspipeline.ingest.http.HttpIngestHandler;
 import io.hlspipeline.ingest.http.IdleConnections;
 import io.hlspipeline.ingest.publish.IngestPublisher;
+import io.hlspipeline.ingest.rtmp.RtmpServer;
 import io.hlspipeline.ingest.session.PublishSessions;
 import io.hlspipeline.ingest.session.SessionIds;
 import io.hlspipeline.kit.http.AdminEndpoints;
@@ -31,9 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ingest-service: accepts MPEG-TS pushed over HTTP ({@code HTTP_PORT}) and writes it to {@code
- * hls.ingest}; the admin endpoints ({@code /health/live}, {@code /health/ready}, {@code /metrics})
- * are on a port of their own ({@code ADMIN_PORT}).
+ * ingest-service: accepts MPEG-TS pushed over HTTP ({@code HTTP_PORT}), and RTMP on its own port
+ * ({@link RtmpServer}, opened once Kafka is ready), and writes it to {@code hls.ingest}; the admin
+ * endpoints ({@code /health/live}, {@code /health/ready}, {@code /metrics}) are on a port of their
+ * own ({@code ADMIN_PORT}).
  *
  * <p>{@link #start()} opens the admin and public listeners first ({@code /health/live} answers at
  * once, {@code /health/ready} is 503 naming {@code topics} and {@code kafka-producer}, {@code
@@ -61,6 +63,7 @@ public final class IngestService implements Lifecycle {
   private IdleConnections idleConnections;
   private HttpService http;
   private HttpService admin;
+  private RtmpServer rtmp; // RTMP listener, opened once Kafka is ready
   private volatile boolean topicsReady;
 
   /** {@code /ingest/}: 503 + Retry-After until Kafka is reachable and the producer open. */
@@ -126,10 +129,14 @@ public final class IngestService implements Lifecycle {
               new IngestPublisher(p), new SessionIds(clock), clock, config.maxStreams());
       IngestMetrics metrics = new IngestMetrics(registry, sessions::size);
       idleConnections = new IdleConnections(config.idleTimeout());
-      ingestRoute.set(
-          new HttpIngestHandler(
-              new StreamKeys(config.streamKeySecret()), sessions, idleConnections, metrics));
+      StreamKeys streamKeys = new StreamKeys(config.streamKeySecret(), config.keyEpochs()::epochOf);
+      ingestRoute.set(new HttpIngestHandler(streamKeys, sessions, idleConnections, metrics));
       producer = p;
+      // RTMP: its own port, the same sessions
+      rtmp =
+          new RtmpServer(
+              config.rtmp(), config.idleTimeout(), streamKeys::verify, sessions, metrics);
+      rtmp.start();
     } catch (Exception | Error e) {
       stop();
       throw e;
@@ -152,11 +159,23 @@ public final class IngestService implements Lifecycle {
     return http.port();
   }
 
+  /** The bound RTMP port (useful with {@code RTMP_PORT=0}); started once Kafka is reachable. */
+  public synchronized int rtmpPort() {
+    if (rtmp == null) {
+      throw new IllegalStateException("RTMP server not started");
+    }
+    return rtmp.port();
+  }
+
   @Override
   public synchronized void stop() throws Exception {
     ingestRoute.clear();
     if (sessions != null) {
       sessions.endAll();
+    }
+    if (rtmp != null) {
+      rtmp.stop();
+      rtmp = null;
     }
     if (http != null) {
       http.stop();

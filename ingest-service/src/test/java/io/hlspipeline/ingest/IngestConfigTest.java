@@ -3,6 +3,7 @@ package io.hlspipeline.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hlspipeline.ingest.rtmp.RtmpConfig;
 import io.hlspipeline.kit.config.ConfigException;
 import java.time.Duration;
 import java.util.Map;
@@ -23,6 +24,57 @@ class IngestConfigTest {
     assertThat(c.kafkaReplicationFactor()).isEqualTo((short) -1);
     assertThat(c.idleTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.toString()).doesNotContain(SECRET).contains("[hidden]");
+    assertThat(c.rtmp()).isEqualTo(new RtmpConfig("0.0.0.0", 1935, 65_536, 8 * 1024 * 1024, 1000));
+    assertThat(c.keyEpochs().epochOf("cam1")).isZero();
+  }
+
+  @Test
+  void fromEnv_rtmpAndKeyEpochs() {
+    IngestConfig c =
+        IngestConfig.fromEnv(
+            Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", "k:9092",
+                "STREAM_KEY_SECRET", SECRET,
+                "RTMP_PORT", "0",
+                "RTMP_MAX_CHUNK_SIZE", "4096",
+                "STREAM_KEY_EPOCHS", "cam1=2, cam7=1"));
+    assertThat(c.rtmp().port()).isZero();
+    assertThat(c.rtmp().maxChunkSize()).isEqualTo(4096);
+    assertThat(c.keyEpochs().epochOf("cam1")).isEqualTo(2);
+    assertThat(c.keyEpochs().epochOf("cam7")).isEqualTo(1);
+    assertThat(c.keyEpochs().epochOf("cam2")).isZero();
+  }
+
+  @Test
+  void fromEnv_badRtmpLimitsOrEpochs_nameTheVariable() {
+    for (Map.Entry<String, String> bad :
+        Map.of(
+                "RTMP_MAX_CHUNK_SIZE", "2147483647",
+                "RTMP_MAX_MESSAGE_BYTES", "100",
+                "RTMP_PORT", "70000",
+                "STREAM_KEY_EPOCHS", "cam1=0")
+            .entrySet()) {
+      assertThatThrownBy(
+              () ->
+                  IngestConfig.fromEnv(
+                      Map.of(
+                          "KAFKA_BOOTSTRAP_SERVERS",
+                          "k:9092",
+                          "STREAM_KEY_SECRET",
+                          SECRET,
+                          bad.getKey(),
+                          bad.getValue())))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith(bad.getKey());
+    }
+    assertThatThrownBy(
+            () ->
+                IngestConfig.fromEnv(
+                    Map.of(
+                        "KAFKA_BOOTSTRAP_SERVERS", "k:9092",
+                        "STREAM_KEY_SECRET", SECRET,
+                        "STREAM_KEY_EPOCHS", "cam1=2,cam1=3")))
+        .hasMessageContaining("listed twice");
   }
 
   @Test

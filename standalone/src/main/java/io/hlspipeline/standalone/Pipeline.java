@@ -38,6 +38,7 @@ public final class Pipeline implements Lifecycle {
   private final IngestService ingestService;
   private final CatalogService catalogService;
   private final EdgeService edgeService;
+  private final int rtmpPort;
 
   /**
    * @param endpoints the infrastructure and ports
@@ -52,6 +53,7 @@ public final class Pipeline implements Lifecycle {
     catalogPort = orFree(ports.catalog());
     edgePort = orFree(ports.edge());
     segmenterPort = orFree(ports.segmenter());
+    rtmpPort = orFree(ports.rtmp());
 
     Map<String, String> common = new HashMap<>();
     common.put("KAFKA_BOOTSTRAP_SERVERS", endpoints.kafkaBootstrapServers());
@@ -80,6 +82,8 @@ public final class Pipeline implements Lifecycle {
     ingest.put("HTTP_PORT", String.valueOf(ingestPort));
     ingest.put("ADMIN_PORT", String.valueOf(ports.ingestAdmin()));
     ingest.put("STREAM_KEY_SECRET", endpoints.streamKeySecret());
+    ingest.put("RTMP_BIND", "127.0.0.1");
+    ingest.put("RTMP_PORT", String.valueOf(rtmpPort));
 
     Map<String, String> edge = new HashMap<>(common);
     edge.put("HTTP_PORT", String.valueOf(edgePort));
@@ -114,6 +118,13 @@ public final class Pipeline implements Lifecycle {
   /** Base URL of ingest-service, e.g. {@code http://127.0.0.1:8081}. */
   public URI ingestUrl() {
     return URI.create("http://127.0.0.1:" + ingestPort);
+  }
+
+  /**
+   * RTMP application URL of ingest-service (OBS "server"), e.g. {@code rtmp://127.0.0.1:1935/live}.
+   */
+  public URI rtmpUrl() {
+    return URI.create("rtmp://127.0.0.1:" + rtmpPort + "/live");
   }
 
   /** Base URL of the edge (viewers), e.g. {@code http://127.0.0.1:8080}. */

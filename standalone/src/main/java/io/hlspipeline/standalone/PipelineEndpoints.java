@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param cassandraContactPoint one Cassandra node
  * @param s3EndpointsSpec the {@code S3_ENDPOINTS} value (see the storage module), secrets inside
  * @param streamKeySecret the HMAC secret of stream keys
- * @param ports public and admin HTTP ports of the four services (0 = pick a free one)
+ * @param ports public and admin HTTP ports of the four services and ingest's RTMP port (0 = pick a
+ *     free one)
  */
 public record PipelineEndpoints(
     String kafkaBootstrapServers,
@@ -39,8 +40,9 @@ public record PipelineEndpoints(
   }
 
   /**
-   * HTTP ports of the services: the public ones ({@code HTTP_PORT}) and the admin ones ({@code
-   * ADMIN_PORT}: probes, metrics). The segmenter has only an admin port, its {@code HTTP_PORT}.
+   * Ports of the services: the public ones ({@code HTTP_PORT}), the admin ones ({@code ADMIN_PORT}:
+   * probes, metrics; the segmenter has only an admin port, its {@code HTTP_PORT}), and ingest's RTMP
+   * port.
    */
   public record Ports(
       int ingest,
@@ -49,15 +51,16 @@ public record PipelineEndpoints(
       int segmenter,
       int ingestAdmin,
       int catalogAdmin,
-      int edgeAdmin) {
+      int edgeAdmin,
+      int rtmp) {
     /** The services' own defaults (the port table of docs/architecture.md). */
     public static Ports defaults() {
-      return new Ports(8081, 8082, 8080, 8083, 9081, 9082, 9080);
+      return new Ports(8081, 8082, 8080, 8083, 9081, 9082, 9080, 1935);
     }
 
     /** Every port 0: each service picks a free port (for tests). */
     public static Ports ephemeral() {
-      return new Ports(0, 0, 0, 0, 0, 0, 0);
+      return new Ports(0, 0, 0, 0, 0, 0, 0, 0);
     }
   }
 

@@ -153,6 +153,14 @@ public final class StandaloneMain {
                 + publishUrl,
             "Or publish a file:  ffmpeg -re -i input.mp4 -c copy -f mpegts -method PUT "
                 + publishUrl,
+            "Or over RTMP (OBS: server "
+                + pipeline.rtmpUrl()
+                + ", stream key "
+                + key
+                + "):  ffmpeg -re -i input.mp4 -c copy -f flv "
+                + pipeline.rtmpUrl()
+                + "/"
+                + key,
             "Play it:",
             "  ffplay " + playUrl + "      (or VLC / Safari with the same URL)",
             "Watch in a browser: " + pipeline.edgeUrl() + "/player/" + streamId,

@@ -33,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The walking skeleton end to end: ffmpeg pushes a 20-second H.264/AAC clip in real time over HTTP
- * into ingest-service; segmenter, catalog and edge run in this JVM on real Kafka, Cassandra and S3;
- * ffmpeg plays the live playlist from the edge while it is published.
+ * (and, in a second test, over RTMP) into ingest-service; segmenter, catalog and edge run in this
+ * JVM on real Kafka, Cassandra and S3; ffmpeg plays the live playlist from the edge while it is
+ * published.
  */
 class PipelineE2EIT {
   private static final String SECRET = "e2e-secret-0123456789abcdef";
@@ -203,6 +204,66 @@ class PipelineE2EIT {
       assertThat(stream).isNotNull();
       assertThat(stream.getString("status")).isEqualTo("ENDED");
     }
+  }
+
+  @Test
+  void rtmpPublish_flowsThroughAllServicesToAPlayer() throws Exception {
+    String streamId = "e2e-rtmp";
+    String key = new StreamKeys(SECRET).sign(streamId, 0);
+    URI mediaPlaylist = pipeline.edgeUrl().resolve("/hls/" + streamId + "/src/index.m3u8");
+
+    // OBS's protocol: ffmpeg remuxes the clip to FLV and publishes it over RTMP in real time.
+    Path pushLog = tmp.resolve("rtmp-push.log");
+    Process push =
+        Ffmpeg.start(
+            pushLog,
+            "-re",
+            "-i",
+            clip.toString(),
+            "-c",
+            "copy",
+            "-f",
+            "flv",
+            pipeline.rtmpUrl() + "/" + key);
+    await("first segment listed")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> fetchPlaylist(mediaPlaylist),
+            p -> p.isPresent() && !p.get().segments().isEmpty());
+    Path played = tmp.resolve("rtmp-played.ts");
+    Path playLog = tmp.resolve("rtmp-play.log");
+    Process player =
+        Ffmpeg.start(
+            playLog,
+            "-i",
+            mediaPlaylist.toString(),
+            "-c",
+            "copy",
+            "-f",
+            "mpegts",
+            played.toString());
+
+    assertThat(push.waitFor(CLIP_SECONDS * 4L, TimeUnit.SECONDS)).as("push finished").isTrue();
+    assertThat(push.exitValue()).as("push exit, log: %s", Ffmpeg.read(pushLog)).isZero();
+    MediaPlaylist ended =
+        await("ENDLIST after the push ended")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> fetchPlaylist(mediaPlaylist), p -> p.isPresent() && p.get().endList())
+            .orElseThrow();
+    double totalSec = ended.segments().stream().mapToLong(MediaSegment::durationUs).sum() / 1e6;
+    System.out.printf(
+        "[e2e] RTMP ended playlist: %d segments, %.3f s (clip %d s)%n",
+        ended.segments().size(), totalSec, CLIP_SECONDS);
+    assertThat(totalSec).isBetween(CLIP_SECONDS - (double) TARGET_DURATION_SEC, CLIP_SECONDS + 1.0);
+
+    assertThat(player.waitFor(60, TimeUnit.SECONDS)).as("player finished at ENDLIST").isTrue();
+    assertThat(Ffmpeg.read(playLog)).as("player error output").isEmpty();
+    assertThat(player.exitValue()).isZero();
+    Ffmpeg.Decoded decoded = Ffmpeg.decode(played);
+    assertThat(decoded.exitStatus()).isZero();
+    assertThat(decoded.log()).as("decoding what the player saved").isEmpty();
   }
 
   @Test

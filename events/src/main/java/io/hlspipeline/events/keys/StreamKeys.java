@@ -19,11 +19,20 @@ import javax.crypto.spec.SecretKeySpec;
 public final class StreamKeys {
   private static final String HMAC = "HmacSHA256";
   private final SecretKeySpec secret;
+  private final ToLongFunction<String> epochOf;
+
+  /** Keys verified with every stream at epoch 0 (none revoked). */
+  public StreamKeys(String secret) {
+    this(secret, id -> 0L);
+  }
 
   /**
    * @param secret the signing secret (at least 16 bytes)
+   * @param epochOf the current key epoch of a stream (0 when never revoked), used by {@link
+   *     #verify(String)}; must be fast and thread-safe
    */
-  public StreamKeys(String secret) {
+  public StreamKeys(String secret, ToLongFunction<String> epochOf) {
+    this.epochOf = epochOf;
     if (secret == null || secret.getBytes(StandardCharsets.UTF_8).length < 16) {
       throw new IllegalArgumentException("stream key secret must be at least 16 bytes");
     }
@@ -62,9 +71,9 @@ public final class StreamKeys {
     return MessageDigest.isEqual(presented, expected) ? Optional.of(streamId) : Optional.empty();
   }
 
-  /** Verifies with every stream at epoch 0. */
+  /** Verifies with each stream's current epoch, as given to the constructor. */
   public Optional<String> verify(String streamKey) {
-    return verify(streamKey, id -> 0L);
+    return verify(streamKey, epochOf);
   }
 
   private String signature(String streamId, long epoch) {

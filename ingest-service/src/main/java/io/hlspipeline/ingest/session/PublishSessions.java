@@ -16,7 +16,12 @@ import org.slf4j.LoggerFactory;
  * The streams publishing on this instance, at most one session per stream and at most {@code
  * maxStreams} in all. A new session for a stream that is already publishing takes over: the old one
  * is ended with reason {@code replaced} (and disconnected) before the new one's PublishStarted is
- * sent, so on the stream's partition the old session's records all come first. Thread-safe.
+ * sent, so on the stream's partition the old session's records all come first.
+ *
+ * <p>Locking: the instance lock guards only the map of streams (no Kafka call under it); each
+ * stream has its own lock, held while its PublishStarted / PublishEnded are handed to the producer
+ * (which may block for {@code max.block.ms}), so one stream's slow send never delays another
+ * stream's start or end. Thread-safe.
  */
 public final class PublishSessions {
   private static final Logger log = LoggerFactory.getLogger(PublishSessions.class);
@@ -25,7 +30,18 @@ public final class PublishSessions {
   private final SessionIds sessionIds;
   private final Clock clock;
   private final int maxStreams;
-  private final Map<String, PublishSession> byStream = new HashMap<>();
+
+  /** Streams with a session or an open in progress; guarded by {@code this}. */
+  private final Map<String, Slot> slots = new HashMap<>();
+
+  /** One stream's place: its monitor orders the stream's control records. */
+  private static final class Slot {
+    /** The open session; written under the slot's monitor. */
+    volatile PublishSession session;
+
+    /** Opens in progress; guarded by the PublishSessions instance. */
+    int opening;
+  }
 
   public PublishSessions(
       IngestPublisher publisher, SessionIds sessionIds, Clock clock, int maxStreams) {
@@ -36,28 +52,47 @@ public final class PublishSessions {
   }
 
   /**
-   * Opens a session and sends its PublishStarted.
+   * Opens a session and sends its PublishStarted. May block while the producer does, holding up
+   * only this stream.
    *
    * @param source {@code http} or {@code rtmp}
    * @param disconnect closes the publisher's connection (called when it is replaced or idle)
    * @throws TooManyStreamsException when {@code maxStreams} other streams are publishing
    */
-  public synchronized PublishSession open(String streamId, String source, Runnable disconnect)
+  public PublishSession open(String streamId, String source, Runnable disconnect)
       throws TooManyStreamsException {
-    PublishSession old = byStream.get(streamId);
-    if (old == null && byStream.size() >= maxStreams) {
-      throw new TooManyStreamsException(maxStreams);
+    Slot slot;
+    synchronized (this) {
+      slot = slots.get(streamId);
+      if (slot == null) {
+        if (slots.size() >= maxStreams) {
+          throw new TooManyStreamsException(maxStreams);
+        }
+        slot = new Slot();
+        slots.put(streamId, slot);
+      }
+      slot.opening++;
     }
-    if (old != null) {
-      log.info("stream {}: new publisher takes over session {}", streamId, old.sessionId());
-      old.end("replaced", true);
+    try {
+      synchronized (slot) {
+        PublishSession old = slot.session;
+        if (old != null) {
+          log.info("stream {}: new publisher takes over session {}", streamId, old.sessionId());
+          old.end("replaced", true);
+        }
+        PublishSession session =
+            new PublishSession(
+                publisher, clock, streamId, sessionIds.next(), clock.instant(), disconnect);
+        slot.session = session;
+        session.sendStarted(source);
+        return session;
+      }
+    } finally {
+      synchronized (this) {
+        slot.opening--;
+        forgetIfIdle(streamId, slot);
+      }
     }
-    PublishSession session =
-        new PublishSession(
-            publisher, clock, streamId, sessionIds.next(), clock.instant(), disconnect);
-    session.sendStarted(source);
-    byStream.put(streamId, session);
-    return session;
   }
 
   /**
@@ -65,17 +100,33 @@ public final class PublishSessions {
    *
    * @return the PublishEnded send, or null if the session had already ended
    */
-  public synchronized CompletableFuture<RecordMetadata> end(
+  public CompletableFuture<RecordMetadata> end(
       PublishSession session, String reason, boolean disconnect) {
-    byStream.remove(session.streamId(), session);
-    return session.end(reason, disconnect);
+    Slot slot;
+    synchronized (this) {
+      slot = slots.get(session.streamId());
+    }
+    if (slot == null) {
+      return session.end(reason, disconnect); // already forgotten: ended before
+    }
+    CompletableFuture<RecordMetadata> sent;
+    synchronized (slot) {
+      if (slot.session == session) {
+        slot.session = null;
+      }
+      sent = session.end(reason, disconnect);
+    }
+    synchronized (this) {
+      forgetIfIdle(session.streamId(), slot);
+    }
+    return sent;
   }
 
   /** Ends (with reason {@code timeout}) and disconnects the sessions idle for {@code idle}. */
-  public synchronized List<PublishSession> endIdle(Duration idle) {
+  public List<PublishSession> endIdle(Duration idle) {
     long now = System.nanoTime();
     List<PublishSession> idleSessions = new ArrayList<>();
-    for (PublishSession s : byStream.values()) {
+    for (PublishSession s : open()) {
       if (now - s.lastActivityNanos() >= idle.toNanos()) {
         idleSessions.add(s);
       }
@@ -87,14 +138,38 @@ public final class PublishSessions {
   }
 
   /** Ends every session with reason {@code shutdown}. */
-  public synchronized void endAll() {
-    for (PublishSession s : List.copyOf(byStream.values())) {
+  public void endAll() {
+    for (PublishSession s : open()) {
       end(s, "shutdown", true);
     }
   }
 
   /** Number of streams publishing now. */
   public synchronized int size() {
-    return byStream.size();
+    int n = 0;
+    for (Slot slot : slots.values()) {
+      if (slot.session != null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private synchronized List<PublishSession> open() {
+    List<PublishSession> sessions = new ArrayList<>();
+    for (Slot slot : slots.values()) {
+      PublishSession s = slot.session;
+      if (s != null) {
+        sessions.add(s);
+      }
+    }
+    return sessions;
+  }
+
+  /** Caller holds {@code this}. */
+  private void forgetIfIdle(String streamId, Slot slot) {
+    if (slot.opening == 0 && slot.session == null && slots.get(streamId) == slot) {
+      slots.remove(streamId);
+    }
   }
 }

@@ -1,0 +1,77 @@
+package io.hlspipeline.ingest.rtmp;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** An {@code ffprobe} executable (Debian's by default), for the packets of a media file. */
+final class Ffprobe {
+  /** Debian's, on PATH. */
+  static final Ffprobe DEBIAN = new Ffprobe("ffprobe");
+
+  private final String executable;
+
+  Ffprobe(String executable) {
+    this.executable = executable;
+  }
+
+  /** One demuxed packet: timestamps in its stream's time base, and the keyframe flag. */
+  record Packet(long pts, long dts, boolean keyframe) {}
+
+  /** The packets of the first stream of {@code type} ({@code v} or {@code a}). */
+  List<Packet> packets(Path file, String type) throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(
+                executable,
+                "-v",
+                "error",
+                "-select_streams",
+                type + ":0",
+                "-show_entries",
+                "packet=pts,dts,flags",
+                "-of",
+                "csv=p=0",
+                file.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("ffprobe failed on " + file + ": " + out);
+    }
+    List<Packet> packets = new ArrayList<>();
+    for (String line : out.split("\n")) {
+      String[] f = line.trim().split(",");
+      if (f.length >= 3) {
+        packets.add(new Packet(Long.parseLong(f[0]), Long.parseLong(f[1]), f[2].startsWith("K")));
+      }
+    }
+    return packets;
+  }
+
+  /** The codec name of the first stream of {@code type}. */
+  String codec(Path file, String type) throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(
+                executable,
+                "-v",
+                "error",
+                "-select_streams",
+                type + ":0",
+                "-show_entries",
+                "stream=codec_name",
+                "-of",
+                "csv=p=0",
+                file.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("ffprobe failed on " + file + ": " + out);
+    }
+    // MPEG-TS lists the stream under its program too: the same name twice
+    return out.lines().filter(l -> !l.isBlank()).findFirst().orElse("");
+  }
+}
