@@ -41,8 +41,8 @@ public record PipelineEndpoints(
 
   /**
    * Ports of the services: the public ones ({@code HTTP_PORT}), the admin ones ({@code ADMIN_PORT}:
-   * probes, metrics; the segmenter has only an admin port, its {@code HTTP_PORT}), and ingest's RTMP
-   * port.
+   * probes, metrics; the segmenter has only an admin port, its {@code HTTP_PORT}), and ingest's
+   * RTMP port.
    */
   public record Ports(
       int ingest,
