@@ -17,6 +17,8 @@ import java.util.Objects;
  * The configuration of ingest-service, parsed once from the environment at start.
  *
  * @param kafkaBootstrapServers {@code host:port[,host:port]} of the Kafka cluster
+ * @param httpServer the publisher listener: bind, port, one worker per publisher, TLS ({@code
+ *     HTTP_TLS_CERT}/{@code HTTP_TLS_KEY}), timeouts and limits
  * @param httpBind address the HTTP server binds to
  * @param httpPort HTTP port of the MPEG-TS push; 0 picks a free port
  * @param adminPort port of the admin endpoints (probes, metrics); 0 picks a free port
@@ -39,7 +41,8 @@ public record IngestConfig(
     int maxStreams,
     Duration idleTimeout,
     RtmpConfig rtmp,
-    KeyEpochs keyEpochs) {
+    KeyEpochs keyEpochs,
+    io.hlspipeline.kit.http.HttpSettings httpServer) {
 
   public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
   public static final String HTTP_BIND = CommonSettings.HTTP_BIND;
@@ -61,7 +64,11 @@ public record IngestConfig(
     Objects.requireNonNull(idleTimeout, "idleTimeout");
     Objects.requireNonNull(rtmp, "rtmp");
     Objects.requireNonNull(keyEpochs, "keyEpochs");
+    Objects.requireNonNull(httpServer, "httpServer");
   }
+
+  /** Handler threads beyond one per publisher (answers to rejected or failed publishes). */
+  static final int SPARE_HTTP_THREADS = 8;
 
   /** The declared keys, for parsing and for the generated configuration docs. */
   public static ConfigDef definition() {
@@ -69,6 +76,7 @@ public record IngestConfig(
     CommonSettings.defineHttp(
         def, 8081, "HTTP port for MPEG-TS push (PUT/POST /ingest/{streamKey})");
     CommonSettings.defineAdmin(def, 9081);
+    CommonSettings.defineHttpServer(def);
     def.defineSecret(
         STREAM_KEY_SECRET, null, "HMAC-SHA256 secret that signs stream keys, at least 16 bytes");
     CommonSettings.defineTopicCreation(
@@ -114,7 +122,13 @@ public record IngestConfig(
         c.getInt(INGEST_MAX_STREAMS),
         c.getDuration(INGEST_IDLE_TIMEOUT),
         RtmpConfig.from(c),
-        KeyEpochs.from(c));
+        KeyEpochs.from(c),
+        // One worker per upload (its body is read on it), no queue: past the pool, 503 at once.
+        CommonSettings.httpSettings(c, c.getInt(INGEST_MAX_STREAMS) + SPARE_HTTP_THREADS)
+            .withLimits(
+                c.getInt(CommonSettings.HTTP_MAX_CONNECTIONS),
+                0,
+                io.hlspipeline.kit.http.HttpSettings.DEFAULT_MAX_BODY_BYTES));
   }
 
   /** Safe to log: the secret prints as {@code [hidden]}. */
@@ -142,6 +156,10 @@ public record IngestConfig(
         + rtmp
         + ", keyEpochs="
         + keyEpochs.epochs()
+        + ", tls="
+        + httpServer.tls().isPresent()
+        + ", headerTimeout="
+        + httpServer.headerTimeout()
         + "]";
   }
 }

@@ -11,7 +11,6 @@ import io.hlspipeline.ingest.session.PublishSessions;
 import io.hlspipeline.ingest.session.SessionIds;
 import io.hlspipeline.kit.http.AdminEndpoints;
 import io.hlspipeline.kit.http.HttpService;
-import io.hlspipeline.kit.http.HttpSettings;
 import io.hlspipeline.kit.http.PendingHandler;
 import io.hlspipeline.kit.http.ReadinessChecks;
 import io.hlspipeline.kit.http.RouteOptions;
@@ -48,9 +47,8 @@ public final class IngestService implements Lifecycle {
   private static final Logger log = LoggerFactory.getLogger(IngestService.class);
 
   /** Handler threads besides one per publishing stream: admin endpoints, rejected requests. */
-  private static final int SPARE_HTTP_THREADS = 8;
-
   private static final Duration PRODUCER_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
   private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
   private final IngestConfig config;
@@ -96,15 +94,7 @@ public final class IngestService implements Lifecycle {
       adminServer.start();
       admin = adminServer;
 
-      // One worker per upload (the body is read on it), no queue: past the pool, 503 at once.
-      HttpService server =
-          new HttpService(
-              "public",
-              HttpSettings.of(config.httpBind(), config.httpPort())
-                  .withWorkerThreads(config.maxStreams() + SPARE_HTTP_THREADS)
-                  .withLimits(
-                      HttpSettings.DEFAULT_MAX_CONNECTIONS, 0, HttpSettings.DEFAULT_MAX_BODY_BYTES),
-              registry);
+      HttpService server = new HttpService("public", config.httpServer(), registry);
       server.route(
           HttpIngestHandler.PATH_PREFIX,
           ingestRoute,

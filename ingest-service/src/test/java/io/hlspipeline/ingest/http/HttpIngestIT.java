@@ -55,7 +55,8 @@ class HttpIngestIT {
                 "STREAM_KEY_SECRET", SECRET,
                 "KAFKA_TOPIC_PARTITIONS", "3",
                 "INGEST_MAX_STREAMS", "4",
-                "INGEST_IDLE_TIMEOUT", "2s"));
+                "INGEST_IDLE_TIMEOUT", "2s",
+                "HTTP_HEADER_TIMEOUT", "2s"));
     service = new IngestService(config, registry);
     service.start();
   }
@@ -82,7 +83,7 @@ class HttpIngestIT {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(live.statusCode()).isEqualTo(200);
-      // Default header timeout (10 s): every half-sent header is cut off, none answered.
+      // Header timeout 2 s: every half-sent header is cut off, none answered.
       long t0 = System.nanoTime();
       int closed = attack.closedByServer(Duration.ofSeconds(40));
       System.out.printf(
