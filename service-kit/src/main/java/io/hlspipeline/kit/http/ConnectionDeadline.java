@@ -39,7 +39,7 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
     HTTP2
   }
 
-  private final HttpService.Shared shared;
+  private final ListenerContext shared;
   private final long headerTimeoutNanos;
   private final long idleTimeoutNanos;
   private ChannelHandlerContext ctx;
@@ -48,7 +48,7 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
   private long deadlineNanos;
   private long lastActivityNanos = System.nanoTime();
 
-  ConnectionDeadline(HttpService.Shared shared, Duration headerTimeout, Duration idleTimeout) {
+  ConnectionDeadline(ListenerContext shared, Duration headerTimeout, Duration idleTimeout) {
     this.shared = shared;
     this.headerTimeoutNanos = headerTimeout.toNanos();
     this.idleTimeoutNanos = idleTimeout.toNanos();
@@ -147,7 +147,7 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
       loop.scheduleAtFixedRate(this::sweep, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
     }
 
-    static Sweeper of(HttpService.Shared shared, EventExecutor loop, long tickNanos) {
+    static Sweeper of(ListenerContext shared, EventExecutor loop, long tickNanos) {
       return shared.sweepers.computeIfAbsent(loop, l -> new Sweeper(l, tickNanos));
     }
 

@@ -41,7 +41,7 @@ public final class Exchange {
   private final BodyStream bodyStream;
   private final String route;
   private final String logPath;
-  private final HttpService.Workers workers;
+  private final Workers workers;
   private final Completion completion;
   private final HttpHeaders responseHeaders = new DefaultHttpHeaders();
   private final AtomicBoolean answered = new AtomicBoolean();
@@ -57,7 +57,7 @@ public final class Exchange {
       BodyStream bodyStream,
       String route,
       String logPath,
-      HttpService.Workers workers,
+      Workers workers,
       Completion completion) {
     this.channel = channel;
     this.request = request;

@@ -32,7 +32,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   /** Pipelined messages kept while a request is in flight; more closes the connection. */
   private static final int MAX_PENDING_MESSAGES = 1024;
 
-  private final HttpService.Shared shared;
+  private final ListenerContext shared;
   private final boolean http2Stream;
   private final ArrayDeque<Object> pending = new ArrayDeque<>();
 
@@ -43,7 +43,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   private boolean discardingBody;
   private ScheduledFuture<?> timeout;
 
-  RequestHandler(HttpService.Shared shared, boolean http2Stream) {
+  RequestHandler(ListenerContext shared, boolean http2Stream) {
     this.shared = shared;
     this.http2Stream = http2Stream;
   }
