@@ -19,9 +19,6 @@ import io.hlspipeline.storage.StorageException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.Unpooled;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,8 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.CRC32;
-import java.util.zip.GZIPOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,9 +80,6 @@ public final class HlsHandler implements HttpHandler {
   /** Held requests per rendition; more are answered at once. */
   static final int MAX_HELD_PER_RENDITION = 50_000;
 
-  /** Playlists smaller than this are not worth compressing. */
-  static final int GZIP_MIN_BYTES = 256;
-
   private final HlsPathParser parser = new HlsPathParser();
   private final WindowStore windows;
   private final CatalogBootstrap bootstrap;
@@ -115,10 +107,6 @@ public final class HlsHandler implements HttpHandler {
     this.playlistBytes = registry.counter("hls.edge.served.bytes", "kind", "playlist");
     this.segmentBytes = registry.counter("hls.edge.served.bytes", "kind", "segment");
   }
-
-  /** A media playlist as served: rendered once per window change. */
-  record Rendered(
-      byte[] body, byte[] gzip, String etag, boolean ended, long newestMsn, int targetSec) {}
 
   @Override
   public void handle(Exchange ex) {
@@ -164,7 +152,7 @@ public final class HlsHandler implements HttpHandler {
       error(ex, t0, "playlist", 400, e.getMessage());
       return;
     }
-    Optional<Rendered> rendered = windows.view(key, this::render);
+    Optional<RenderedPlaylist> rendered = windows.view(key, this::render);
     if (rendered.isEmpty()) {
       // Unknown to this edge: ask the catalog, off the event loop.
       ex.offload(
@@ -178,7 +166,7 @@ public final class HlsHandler implements HttpHandler {
               catalogDown(e, t0, "playlist", c);
               return;
             }
-            Optional<Rendered> loaded = windows.view(key, this::render);
+            Optional<RenderedPlaylist> loaded = windows.view(key, this::render);
             if (loaded.isEmpty()) {
               error(e, t0, "playlist", 404, "no segment yet");
             } else {
@@ -187,7 +175,7 @@ public final class HlsHandler implements HttpHandler {
           });
       return;
     }
-    Rendered r = rendered.get();
+    RenderedPlaylist r = rendered.get();
     if (wantedMsn < 0 || wantedMsn <= r.newestMsn() || r.ended()) {
       sendPlaylist(ex, t0, r);
       return;
@@ -227,28 +215,17 @@ public final class HlsHandler implements HttpHandler {
     return msn;
   }
 
-  private Rendered render(WindowSnapshot snapshot) {
+  private RenderedPlaylist render(WindowSnapshot snapshot) {
     Optional<MediaPlaylist> playlist = playlists.media(snapshot);
     if (playlist.isEmpty()) {
       return null;
     }
-    byte[] body = PlaylistWriter.write(playlist.get()).getBytes(StandardCharsets.UTF_8);
-    CRC32 crc = new CRC32();
-    crc.update(body);
-    String etag = "\"" + Long.toHexString(crc.getValue()) + "-" + body.length + "\"";
-    byte[] gzip = body.length >= GZIP_MIN_BYTES ? gzip(body) : null;
     List<SegmentReady> held = snapshot.segments();
-    long newest = held.isEmpty() ? -1 : held.get(held.size() - 1).msn();
-    return new Rendered(
-        body,
-        gzip,
-        etag,
-        playlist.get().endList(),
-        newest,
-        (int) Math.max(1, playlist.get().targetDurationSec()));
+    return RenderedPlaylist.of(
+        playlist.get(), held.isEmpty() ? -1 : held.get(held.size() - 1).msn());
   }
 
-  private void sendPlaylist(Exchange ex, long t0, Rendered r) {
+  private void sendPlaylist(Exchange ex, long t0, RenderedPlaylist r) {
     ex.setHeader(
         "Cache-Control", r.ended() ? ENDED_PLAYLIST_CACHE_CONTROL : LIVE_PLAYLIST_CACHE_CONTROL);
     ex.setHeader("ETag", r.etag());
@@ -317,7 +294,7 @@ public final class HlsHandler implements HttpHandler {
       serveSegment(ex, t0, held.get());
       return;
     }
-    Optional<Rendered> rendered = windows.view(key, this::render);
+    Optional<RenderedPlaylist> rendered = windows.view(key, this::render);
     if (rendered.isPresent() && !rendered.get().ended() && msn == rendered.get().newestMsn() + 1) {
       // The next segment of a live rendition: hold the request until it is announced.
       hold(
@@ -480,15 +457,5 @@ public final class HlsHandler implements HttpHandler {
         .tag("kind", kind)
         .tag("status", status)
         .register(registry);
-  }
-
-  private static byte[] gzip(byte[] body) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 3 + 64);
-    try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-      gz.write(body);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
   }
 }
