@@ -185,6 +185,60 @@ class HttpServerLimitsTest {
   }
 
   @Test
+  void streamedBody_ofAHandlerThatDoesNotRead_isBoundedByBackPressure() throws Exception {
+    CompletableFuture<Exchange> uploading = new CompletableFuture<>();
+    CountDownLatch release = new CountDownLatch(1);
+    HttpService http =
+        start(
+            settings(),
+            "/up",
+            ex -> {
+              uploading.complete(ex);
+              release.await(30, TimeUnit.SECONDS);
+              long total = ex.bodyStream().transferTo(OutputStream.nullOutputStream());
+              Responses.sendText(ex, 200, "text/plain", Long.toString(total));
+            },
+            RouteOptions.streamingUpload());
+    long size = 64L << 20; // far more than loopback socket buffers hold
+    try (Socket s = new Socket("127.0.0.1", http.port())) {
+      s.setSoTimeout((int) TIMEOUT.toMillis() * 3);
+      CompletableFuture<Void> writer =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  OutputStream out = s.getOutputStream();
+                  out.write(
+                      ("PUT /up HTTP/1.1\r\nHost: a\r\nConnection: close\r\nContent-Length: "
+                              + size
+                              + "\r\n\r\n")
+                          .getBytes(US_ASCII));
+                  byte[] chunk = new byte[64 * 1024];
+                  for (long sent = 0; sent < size; sent += chunk.length) {
+                    out.write(chunk);
+                  }
+                  out.flush();
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      Exchange ex = uploading.get(10, TimeUnit.SECONDS);
+      InputStream body = ex.bodyStream();
+      await().atMost(TIMEOUT).until(() -> body.available() >= BodyStream.HIGH_WATER_BYTES);
+      // Reading stopped: what waits in memory stays near the high-water mark (plus one read),
+      // however much the client still has to send.
+      long bound = BodyStream.HIGH_WATER_BYTES + 256 * 1024;
+      await()
+          .during(Duration.ofMillis(500))
+          .atMost(TIMEOUT)
+          .until(() -> body.available() <= bound && !writer.isDone());
+      release.countDown();
+      writer.get(60, TimeUnit.SECONDS);
+      String response = new String(s.getInputStream().readAllBytes(), US_ASCII);
+      assertThat(response).startsWith("HTTP/1.1 200").contains("\r\n\r\n" + size);
+    }
+  }
+
+  @Test
   void pipelinedRequests_areAnsweredInOrder_evenWhenTheFirstIsHeld() throws Exception {
     CompletableFuture<Exchange> held = new CompletableFuture<>();
     HttpService http = start(settings(), "/held", held::complete, RouteOptions.inline());
