@@ -129,17 +129,28 @@ public final class Fmp4Segmenter {
   private void drain(boolean end) {
     while (!pending.isEmpty()) {
       PendingSegment next = pending.peek();
-      if (!end) {
-        for (Track t : tracks) {
-          SampleQueue q = t.samples;
-          if (q.count() == 0 || q.inputOffset(q.count() - 1) < next.endOffset()) {
-            return; // a sample of this segment may still be in an unfinished PES
-          }
-        }
+      if (!end && !allSamplesKnown(next.endOffset())) {
+        return;
       }
       pending.poll();
       emit(next.segment(), next.endOffset());
     }
+  }
+
+  /**
+   * True when every track has a sample from past {@code endOffset} (a sample of the segment may
+   * otherwise still be in an unfinished PES), or the queues hold more than {@link
+   * SegmentCutter#MAX_SEGMENT_BYTES} (a track that stopped must not make the others queue forever).
+   */
+  private boolean allSamplesKnown(long endOffset) {
+    long queuedBytes = 0;
+    boolean known = true;
+    for (Track t : tracks) {
+      SampleQueue q = t.samples;
+      queuedBytes += q.dataLength();
+      known &= q.count() > 0 && q.inputOffset(q.count() - 1) >= endOffset;
+    }
+    return known || queuedBytes > SegmentCutter.MAX_SEGMENT_BYTES;
   }
 
   private void emit(CutSegment segment, long endOffset) {

@@ -47,6 +47,11 @@ final class SampleQueue {
     return data;
   }
 
+  /** Bytes of all queued samples. */
+  int dataLength() {
+    return dataLength;
+  }
+
   /** Starts a sample; its bytes follow through {@link #append} and {@link #appendU32}. */
   void beginSample() {
     sampleStart = dataLength;
