@@ -82,6 +82,10 @@ class Fmp4SegmenterSampleTest {
       assertThat(packetPts(mp4, "v:0"))
           .as("video PTS, segment %d", i)
           .isEqualTo(tsVideoPts(tsFile));
+      // B-frames: each packet in decode order keeps its PTS, so the composition offsets survive.
+      assertThat(packetField(mp4, "v:0", "pts"))
+          .as("video PTS in decode order, segment %d", i)
+          .isEqualTo(packetField(tsFile, "v:0", "pts"));
       assertThat(packetPts(mp4, "a:0"))
           .as("audio frames, segment %d", i)
           .hasSize(fragment.sampleCounts()[1])
