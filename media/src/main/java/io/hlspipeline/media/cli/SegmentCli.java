@@ -5,6 +5,8 @@ import io.hlspipeline.media.cut.CutPart;
 import io.hlspipeline.media.cut.CutRanges;
 import io.hlspipeline.media.cut.CutSegment;
 import io.hlspipeline.media.cut.SegmentCutter;
+import io.hlspipeline.media.fmp4.Fmp4Fragment;
+import io.hlspipeline.media.fmp4.Fmp4Segmenter;
 import io.hlspipeline.media.hls.MediaPlaylist;
 import io.hlspipeline.media.hls.MediaSegment;
 import io.hlspipeline.media.hls.PartialSegment;
@@ -29,12 +31,14 @@ import java.util.Optional;
  * hls}.
  *
  * <pre>
- * SegmentCli [--hls-time SECONDS] [--part-time SECONDS] [-o OUTDIR] INPUT.ts
+ * SegmentCli [--hls-time SECONDS] [--part-time SECONDS] [--segment-type ts|fmp4] [-o OUTDIR] INPUT.ts
  * </pre>
  *
  * Writes {@code segment0.ts, segment1.ts, …} (and {@code segment0.part0.ts, …} with parts) and
- * {@code index.m3u8} into OUTDIR (default: the current directory). Exit status: 0 on success, 1 on
- * malformed media, 2 on a usage error, 3 on an I/O error.
+ * {@code index.m3u8} into OUTDIR; with {@code --segment-type fmp4}, {@code init.mp4} and {@code
+ * segment0.m4s, …} (no parts) cut on the same grid, and a playlist with {@code EXT-X-MAP} (default:
+ * the current directory). Exit status: 0 on success, 1 on malformed media, 2 on a usage error, 3 on
+ * an I/O error.
  */
 public final class SegmentCli {
   static final int EXIT_OK = 0;
@@ -49,7 +53,17 @@ public final class SegmentCli {
   private static final long MAP_WINDOW_BYTES = 256L * 1024 * 1024;
 
   private static final String USAGE =
-      "usage: SegmentCli [--hls-time SECONDS] [--part-time SECONDS] [-o OUTDIR] INPUT.ts";
+      "usage: SegmentCli [--hls-time SECONDS] [--part-time SECONDS] [--segment-type ts|fmp4]"
+          + " [-o OUTDIR] INPUT.ts";
+
+  /** The fMP4 init segment's file name, referenced by {@code EXT-X-MAP}. */
+  static final String INIT_SEGMENT_NAME = "init.mp4";
+
+  /**
+   * RFC 8216 §7: EXT-X-MAP in a Media Playlist without EXT-X-I-FRAMES-ONLY requires compatibility
+   * version 6 or greater.
+   */
+  static final int MIN_VERSION_MAP = 6;
 
   private SegmentCli() {}
 
@@ -63,12 +77,20 @@ public final class SegmentCli {
     long partUs = 0;
     Path outDir = Path.of(".");
     Path input = null;
+    boolean fmp4 = false;
     try {
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--hls-time" -> targetUs = secondsToUs(args[++i]);
           case "--part-time" -> partUs = secondsToUs(args[++i]);
           case "-o" -> outDir = Path.of(args[++i]);
+          case "--segment-type" -> {
+            String type = args[++i];
+            if (!type.equals("ts") && !type.equals("fmp4")) {
+              throw new IllegalArgumentException("--segment-type must be ts or fmp4: " + type);
+            }
+            fmp4 = type.equals("fmp4");
+          }
           default -> {
             if (args[i].startsWith("-") || input != null) {
               throw new IllegalArgumentException("unexpected argument " + args[i]);
@@ -80,13 +102,17 @@ public final class SegmentCli {
       if (input == null || targetUs <= 0 || partUs < 0 || partUs > targetUs) {
         throw new IllegalArgumentException("need an input, and 0 <= part-time <= hls-time");
       }
+      if (fmp4 && partUs > 0) {
+        throw new IllegalArgumentException("--part-time is not supported with fmp4 segments");
+      }
     } catch (RuntimeException e) {
       err.println(e.getMessage() == null ? USAGE : e.getMessage() + "\n" + USAGE);
       return EXIT_USAGE;
     }
     try {
       Files.createDirectories(outDir);
-      String playlist = segment(input, outDir, targetUs, partUs);
+      String playlist =
+          fmp4 ? segmentFmp4(input, outDir, targetUs) : segment(input, outDir, targetUs, partUs);
       Files.writeString(outDir.resolve("index.m3u8"), playlist, StandardCharsets.UTF_8);
       return EXIT_OK;
     } catch (MalformedMediaException e) {
@@ -123,6 +149,62 @@ public final class SegmentCli {
         BackgroundFileWriter writer = new BackgroundFileWriter()) {
       cut(input, outDir, targetUs, partUs, source, writer, segments);
     }
+    return PlaylistWriter.write(playlist(segments, partUs).build());
+  }
+
+  /**
+   * Cuts {@code input} into {@code init.mp4} and {@code segmentN.m4s} files under {@code outDir},
+   * on the grid of {@link #segment(Path, Path, long, long)}; returns the playlist text, with {@code
+   * EXT-X-MAP} (RFC 8216 §4.3.2.5) before the first segment.
+   */
+  static String segmentFmp4(Path input, Path outDir, long targetUs)
+      throws IOException, MalformedMediaException {
+    List<MediaSegment> segments = new ArrayList<>();
+    try (BackgroundFileWriter writer = new BackgroundFileWriter()) {
+      Fmp4Segmenter segmenter =
+          new Fmp4Segmenter(
+              targetUs,
+              new Fmp4Segmenter.Listener() {
+                @Override
+                public void onInit(byte[] init) {
+                  submit(writer, outDir.resolve(INIT_SEGMENT_NAME), init, null, null);
+                }
+
+                @Override
+                public void onFragment(Fmp4Fragment fragment) {
+                  String uri = "segment" + fragment.index() + ".m4s";
+                  submit(writer, outDir.resolve(uri), fragment.data(), null, null);
+                  segments.add(
+                      new MediaSegment(
+                          uri,
+                          fragment.durationUs(),
+                          "",
+                          Optional.empty(),
+                          fragment.discontinuity(),
+                          List.of()));
+                }
+              });
+      feed(input, segmenter::accept);
+      segmenter.finish();
+    }
+    String text = PlaylistWriter.write(playlist(segments, 0).version(MIN_VERSION_MAP).build());
+    // The map applies to every segment after it (§4.3.2.5): put it before the first one.
+    int at = firstSegmentLine(text);
+    return text.substring(0, at)
+        + "#EXT-X-MAP:URI=\""
+        + INIT_SEGMENT_NAME
+        + "\"\n"
+        + text.substring(at);
+  }
+
+  /** Offset of the first line that belongs to a segment (its EXTINF or a tag before it). */
+  private static int firstSegmentLine(String text) {
+    int extinf = text.indexOf("#EXTINF:");
+    int discontinuity = text.indexOf("#EXT-X-DISCONTINUITY\n");
+    return discontinuity >= 0 && discontinuity < extinf ? discontinuity : extinf;
+  }
+
+  private static MediaPlaylist.Builder playlist(List<MediaSegment> segments, long partUs) {
     long maxDurationUs = 0;
     for (MediaSegment segment : segments) {
       maxDurationUs = Math.max(maxDurationUs, segment.durationUs());
@@ -139,7 +221,7 @@ public final class SegmentCli {
       playlist.partTargetUs(partUs);
     }
     segments.forEach(playlist::addSegment);
-    return PlaylistWriter.write(playlist.build());
+    return playlist;
   }
 
   /**
@@ -183,7 +265,7 @@ public final class SegmentCli {
     SegmentCutter.Output output =
         source != null ? SegmentCutter.Output.RANGES : SegmentCutter.Output.DATA;
     SegmentCutter cutter = new SegmentCutter(targetUs, partUs, output, listener);
-    feed(input, cutter);
+    feed(input, cutter::accept);
     cutter.finish();
   }
 
@@ -191,7 +273,7 @@ public final class SegmentCli {
    * Feeds the whole file to the cutter. Regular files are memory-mapped, so each byte is copied
    * once from the page cache into the chunk; anything else (a pipe) is read as a stream.
    */
-  private static void feed(Path input, SegmentCutter cutter)
+  private static void feed(Path input, ChunkSink cutter)
       throws IOException, MalformedMediaException {
     byte[] chunk = new byte[READ_CHUNK_BYTES];
     if (!Files.isRegularFile(input)) {
@@ -215,6 +297,11 @@ public final class SegmentCli {
         }
       }
     }
+  }
+
+  /** Where {@link #feed} puts the input: a cutter or a segmenter. */
+  private interface ChunkSink {
+    void accept(byte[] data, int offset, int length) throws MalformedMediaException;
   }
 
   private static void submit(

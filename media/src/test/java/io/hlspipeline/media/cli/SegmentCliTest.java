@@ -95,4 +95,59 @@ class SegmentCliTest {
         .isEqualTo(SegmentCli.EXIT_USAGE);
     assertThat(errBytes.toString()).contains("usage:");
   }
+
+  @Test
+  void run_fmp4_writesInitFragmentsAndPlaylistWithMap() throws Exception {
+    Path out = tmp.resolve("fmp4");
+    Path sample = SAMPLE.resolveSibling("h265_aac.ts");
+    int exit =
+        SegmentCli.run(
+            new String[] {
+              "--hls-time", "2", "--segment-type", "fmp4", "-o", out.toString(), sample.toString()
+            },
+            err);
+    assertThat(exit).as(errBytes.toString()).isEqualTo(SegmentCli.EXIT_OK);
+    String text = Files.readString(out.resolve("index.m3u8"));
+    assertThat(text).contains("#EXT-X-VERSION:6\n").contains("#EXT-X-MAP:URI=\"init.mp4\"\n");
+    assertThat(text.indexOf("#EXT-X-MAP")).isLessThan(text.indexOf("#EXTINF"));
+    MediaPlaylist playlist = (MediaPlaylist) PlaylistParser.parse(text);
+    assertThat(playlist.segments()).hasSize(3);
+    assertThat(out.resolve("init.mp4")).isNotEmptyFile();
+    for (var segment : playlist.segments()) {
+      assertThat(segment.uri()).endsWith(".m4s");
+      assertThat(out.resolve(segment.uri())).isNotEmptyFile();
+    }
+    if (ffmpegRuns()) {
+      Process ffmpeg =
+          new ProcessBuilder(
+                  "ffmpeg", "-nostdin", "-v", "error", "-i", "index.m3u8", "-f", "null", "-")
+              .directory(out.toFile())
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      String ffmpegErr = new String(ffmpeg.getErrorStream().readAllBytes());
+      assertThat(ffmpeg.waitFor()).isZero();
+      assertThat(ffmpegErr).as("ffmpeg -v error playing the playlist").isEmpty();
+    }
+  }
+
+  @Test
+  void run_fmp4WithParts_isAUsageError() {
+    int exit =
+        SegmentCli.run(
+            new String[] {"--segment-type", "fmp4", "--part-time", "0.5", SAMPLE.toString()}, err);
+    assertThat(exit).isEqualTo(SegmentCli.EXIT_USAGE);
+  }
+
+  private static boolean ffmpegRuns() {
+    try {
+      Process p = new ProcessBuilder("ffmpeg", "-version").redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor() == 0;
+    } catch (java.io.IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
 }
