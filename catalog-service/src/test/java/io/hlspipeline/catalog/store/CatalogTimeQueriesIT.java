@@ -77,13 +77,13 @@ class CatalogTimeQueriesIT {
       writer.apply(segment("a", msn, T0.plusSeconds(2 * msn)));
     }
     writer.apply(
-        new StreamEnded(
-            SegmentEvent.SCHEMA_VERSION, STREAM, "src", "a", 29, T0.plusSeconds(60)));
+        new StreamEnded(SegmentEvent.SCHEMA_VERSION, STREAM, "src", "a", 29, T0.plusSeconds(60)));
     for (long msn = 30; msn < 35; msn++) {
       writer.apply(segment("b", msn, B_START.plusSeconds(2 * (msn - 30))));
     }
     http =
-        new HttpService("catalog-time-it", HttpSettings.of("127.0.0.1", 0), new SimpleMeterRegistry())
+        new HttpService(
+                "catalog-time-it", HttpSettings.of("127.0.0.1", 0), new SimpleMeterRegistry())
             .route(CatalogApi.STREAMS, new CatalogHttpHandler(store));
     http.start();
   }
@@ -164,7 +164,8 @@ class CatalogTimeQueriesIT {
   @Test
   void segmentAt_inAGapOrBeforeOrAfter_isEmpty_readingAtMostThreePartitions() {
     for (Instant t :
-        List.of(T0.minusSeconds(1), T0.plusSeconds(61), T0.plusSeconds(80), B_START.plusSeconds(10))) {
+        List.of(
+            T0.minusSeconds(1), T0.plusSeconds(61), T0.plusSeconds(80), B_START.plusSeconds(10))) {
       long before = store.partitionReads();
       assertThat(store.segmentAt(STREAM, "src", t)).as(t.toString()).isEmpty();
       assertThat(store.partitionReads() - before).isLessThanOrEqualTo(3);
@@ -195,7 +196,12 @@ class CatalogTimeQueriesIT {
       next =
           page.nextMsn() < 0
               ? null
-              : "/" + STREAM + "/renditions/src/segments?fromMsn=" + page.nextMsn() + "&toTime=" + to;
+              : "/"
+                  + STREAM
+                  + "/renditions/src/segments?fromMsn="
+                  + page.nextMsn()
+                  + "&toTime="
+                  + to;
       pages++;
     }
     List<Long> expected = new ArrayList<>();
@@ -229,7 +235,12 @@ class CatalogTimeQueriesIT {
   @Test
   void segmentAt_overHttp() throws Exception {
     HttpResponse<String> r =
-        get(CatalogApi.STREAMS + "/" + STREAM + "/renditions/src/segments/at?t=" + T0.plusSeconds(11));
+        get(
+            CatalogApi.STREAMS
+                + "/"
+                + STREAM
+                + "/renditions/src/segments/at?t="
+                + T0.plusSeconds(11));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(JSON.readValue(r.body(), SegmentDto.class).msn()).isEqualTo(5);
   }
