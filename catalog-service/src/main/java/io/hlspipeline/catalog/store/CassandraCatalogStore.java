@@ -1,5 +1,10 @@
 package io.hlspipeline.catalog.store;
 
+import static io.hlspipeline.catalog.store.CatalogRows.fromNanos;
+import static io.hlspipeline.catalog.store.CatalogRows.segment;
+import static io.hlspipeline.catalog.store.CatalogRows.stream;
+import static io.hlspipeline.catalog.store.CatalogRows.toNanos;
+
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
@@ -12,7 +17,6 @@ import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.metadata.NodeState;
 import io.hlspipeline.events.catalog.SegmentDto;
 import io.hlspipeline.events.catalog.StreamDto;
-import io.hlspipeline.events.catalog.StreamStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -403,57 +407,6 @@ public final class CassandraCatalogStore implements CatalogStore, AutoCloseable 
   @Override
   public void close() {
     session.close();
-  }
-
-  private static StreamDto stream(Row r) {
-    return new StreamDto(
-        r.getString("stream_id"),
-        StreamStatus.valueOf(r.getString("status")),
-        r.getString("session_id"),
-        fromNanos(r, "started_at_ns"),
-        fromNanos(r, "ended_at_ns"),
-        r.getLong("last_msn"),
-        r.getInt("target_duration_s"),
-        r.getString("codecs"),
-        r.getInt("width"),
-        r.getInt("height"),
-        r.getList("renditions", String.class));
-  }
-
-  private static SegmentDto segment(Row r) {
-    return new SegmentDto(
-        r.getString("stream_id"),
-        r.getString("rendition"),
-        r.getString("session_id"),
-        r.getLong("msn"),
-        r.getLong("duration_us"),
-        r.getLong("start_pts_90k"),
-        fromNanos(r, "program_date_time_ns"),
-        r.getLong("discontinuity_sequence"),
-        r.getBoolean("discontinuity"),
-        r.getInt("target_duration_s"),
-        r.getString("codecs"),
-        r.getInt("width"),
-        r.getInt("height"),
-        r.getLong("size_bytes"),
-        r.getString("storage_key"),
-        r.getList("servers", String.class));
-  }
-
-  /** Epoch nanoseconds (exact for years 1677 to 2262), or null. */
-  static Long toNanos(Instant t) {
-    return t == null
-        ? null
-        : Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
-  }
-
-  private static Instant fromNanos(Row r, String column) {
-    if (r.isNull(column)) {
-      return null;
-    }
-    long ns = r.getLong(column);
-    return Instant.ofEpochSecond(
-        Math.floorDiv(ns, 1_000_000_000L), Math.floorMod(ns, 1_000_000_000L));
   }
 
   private void run(String what, BoundStatement statement) {
