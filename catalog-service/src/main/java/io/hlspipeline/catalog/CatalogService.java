@@ -3,6 +3,7 @@ package io.hlspipeline.catalog;
 import io.hlspipeline.catalog.http.CatalogHttpHandler;
 import io.hlspipeline.catalog.store.CassandraCatalogStore;
 import io.hlspipeline.catalog.store.CassandraSettings;
+import io.hlspipeline.catalog.store.StoreUnavailableException;
 import io.hlspipeline.catalog.stream.CatalogTopology;
 import io.hlspipeline.events.TopicCreator;
 import io.hlspipeline.events.Topics;
@@ -110,6 +111,23 @@ public final class CatalogService implements Lifecycle {
     group.stop();
   }
 
+  /**
+   * A store outage that outlasted the in-place retries ({@link
+   * io.hlspipeline.catalog.stream.StoreRetry}) replaces the thread, which re-applies from the last
+   * commit; anything else is a bug and stops this client (readiness goes down, a person must act)
+   * rather than skipping events.
+   */
+  static StreamThreadExceptionResponse onStreamThreadFailure(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof StoreUnavailableException) {
+        log.warn("Catalog store still unavailable, replacing the stream thread: {}", c.toString());
+        return StreamThreadExceptionResponse.REPLACE_THREAD;
+      }
+    }
+    log.error("Catalog stream thread failed on a bug; stopping the Kafka Streams client", e);
+    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+  }
+
   private final class StoreLifecycle implements Lifecycle {
     @Override
     public void start() throws InterruptedException {
@@ -173,12 +191,7 @@ public final class CatalogService implements Lifecycle {
               CatalogTopology.buildTopology(store, registry),
               CatalogTopology.streamsProperties(
                   config.applicationId(), config.kafkaBootstrapServers(), stateDir.toString()));
-      ks.setUncaughtExceptionHandler(
-          e -> {
-            // Store outages end up here; the replaced thread re-applies from the last commit.
-            log.warn("Kafka Streams thread failed, replacing it: {}", e.toString());
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
-          });
+      ks.setUncaughtExceptionHandler(CatalogService::onStreamThreadFailure);
       ks.setStateListener((now, before) -> log.info("Kafka Streams state {} -> {}", before, now));
       metrics = KafkaMetrics.bindStreams(ks, registry);
       streams = ks;

@@ -2,8 +2,12 @@ package io.hlspipeline.catalog.http;
 
 import io.hlspipeline.catalog.store.CatalogStore;
 import io.hlspipeline.catalog.store.SegmentPage;
+import io.hlspipeline.catalog.store.StoreUnavailableException;
+import io.hlspipeline.catalog.store.TimeBuckets;
 import io.hlspipeline.events.StreamIds;
 import io.hlspipeline.events.catalog.CatalogApi;
+import io.hlspipeline.events.catalog.RecordingListDto;
+import io.hlspipeline.events.catalog.SegmentDto;
 import io.hlspipeline.events.catalog.SegmentListDto;
 import io.hlspipeline.events.catalog.StreamDto;
 import io.hlspipeline.events.catalog.StreamListDto;
@@ -11,7 +15,13 @@ import io.hlspipeline.events.catalog.StreamStatus;
 import io.hlspipeline.kit.http.Exchange;
 import io.hlspipeline.kit.http.HttpHandler;
 import io.hlspipeline.kit.http.Responses;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,7 +33,11 @@ import java.util.Optional;
  *   <li>{@code GET /api/v1/streams} → {@link StreamListDto} (at most {@value #MAX_STREAMS})
  *   <li>{@code GET /api/v1/streams/{id}} → {@link StreamDto}
  *   <li>{@code GET /api/v1/streams/{id}/renditions/{r}/segments?fromMsn=&limit=} → {@link
- *       SegmentListDto}
+ *       SegmentListDto}; {@code fromTime=&toTime=} (ISO-8601 instants) select the segments
+ *       overlapping [fromTime, toTime)
+ *   <li>{@code GET /api/v1/streams/{id}/renditions/{r}/segments/at?t=} → the {@link SegmentDto}
+ *       holding instant t
+ *   <li>{@code GET /api/v1/streams/{id}/recordings} → {@link RecordingListDto}, newest first
  * </ul>
  *
  * <p>Ids are checked against {@link StreamIds#STREAM_ID} on the raw (undecoded) path, so no escaped
@@ -35,9 +49,18 @@ public final class CatalogHttpHandler implements HttpHandler {
   public static final int MAX_STREAMS = 1000;
 
   private final CatalogStore store;
+  private final Clock clock;
 
   public CatalogHttpHandler(CatalogStore store) {
+    this(store, Clock.systemUTC());
+  }
+
+  /**
+   * @param clock gives the end of a live recording's duration
+   */
+  public CatalogHttpHandler(CatalogStore store, Clock clock) {
     this.store = Objects.requireNonNull(store, "store");
+    this.clock = Objects.requireNonNull(clock, "clock");
   }
 
   @Override
@@ -67,14 +90,21 @@ public final class CatalogHttpHandler implements HttpHandler {
       String[] parts = rest.substring(1).split("/", -1);
       if (parts.length == 1) {
         getStream(ex, parts[0]);
+      } else if (parts.length == 2 && parts[1].equals("recordings")) {
+        getRecordings(ex, parts[0]);
       } else if (parts.length == 4
           && parts[1].equals("renditions")
           && parts[3].equals("segments")) {
         getSegments(ex, parts[0], parts[2]);
+      } else if (parts.length == 5
+          && parts[1].equals("renditions")
+          && parts[3].equals("segments")
+          && parts[4].equals("at")) {
+        getSegmentAt(ex, parts[0], parts[2]);
       } else {
         Responses.problem(ex, 404, "not found");
       }
-    } catch (io.hlspipeline.catalog.store.StoreUnavailableException e) {
+    } catch (StoreUnavailableException e) {
       Responses.problem(ex, 503, "catalog store unavailable, retry later");
     }
   }
@@ -92,13 +122,76 @@ public final class CatalogHttpHandler implements HttpHandler {
     Responses.sendJson(ex, 200, stream.get());
   }
 
-  private void getSegments(Exchange ex, String streamId, String rendition) {
+  private void getRecordings(Exchange ex, String streamId) {
     if (!StreamIds.isValid(streamId)) {
       Responses.problem(ex, 400, "invalid stream id (must match " + StreamIds.STREAM_ID + ")");
       return;
     }
+    if (store.findStream(streamId).isEmpty()) {
+      Responses.problem(ex, 404, "unknown stream " + streamId);
+      return;
+    }
+    Responses.sendJson(
+        ex,
+        200,
+        new RecordingListDto(streamId, Recordings.of(store.sessions(streamId), clock.instant())));
+  }
+
+  /** False once a 400 was sent for a malformed stream id or rendition. */
+  private static boolean validIds(Exchange ex, String streamId, String rendition) {
+    if (!StreamIds.isValid(streamId)) {
+      Responses.problem(ex, 400, "invalid stream id (must match " + StreamIds.STREAM_ID + ")");
+      return false;
+    }
     if (!StreamIds.isValid(rendition)) {
       Responses.problem(ex, 400, "invalid rendition (must match " + StreamIds.STREAM_ID + ")");
+      return false;
+    }
+    return true;
+  }
+
+  /** The stream having {@code rendition}, or empty once a 404 was sent. */
+  private Optional<StreamDto> knownRendition(Exchange ex, String streamId, String rendition) {
+    Optional<StreamDto> found = store.findStream(streamId);
+    if (found.isEmpty()) {
+      Responses.problem(ex, 404, "unknown stream " + streamId);
+      return Optional.empty();
+    }
+    if (!found.get().renditions().contains(rendition)) {
+      Responses.problem(ex, 404, "stream " + streamId + " has no rendition " + rendition);
+      return Optional.empty();
+    }
+    return found;
+  }
+
+  private void getSegmentAt(Exchange ex, String streamId, String rendition) {
+    if (!validIds(ex, streamId, rendition)) {
+      return;
+    }
+    Instant t;
+    try {
+      Map<String, String> params = SegmentQuery.params(ex.rawQuery());
+      if (!params.containsKey("t")) {
+        throw new IllegalArgumentException("parameter t (an ISO-8601 instant) is required");
+      }
+      t = SegmentQuery.instant(params, "t");
+    } catch (IllegalArgumentException e) {
+      Responses.problem(ex, 400, e.getMessage());
+      return;
+    }
+    if (knownRendition(ex, streamId, rendition).isEmpty()) {
+      return;
+    }
+    Optional<SegmentDto> segment = store.segmentAt(streamId, rendition, t);
+    if (segment.isEmpty()) {
+      Responses.problem(ex, 404, "no segment of " + streamId + "/" + rendition + " holds " + t);
+      return;
+    }
+    Responses.sendJson(ex, 200, segment.get());
+  }
+
+  private void getSegments(Exchange ex, String streamId, String rendition) {
+    if (!validIds(ex, streamId, rendition)) {
       return;
     }
     SegmentQuery query;
@@ -108,18 +201,22 @@ public final class CatalogHttpHandler implements HttpHandler {
       Responses.problem(ex, 400, e.getMessage());
       return;
     }
-    Optional<StreamDto> found = store.findStream(streamId);
+    Optional<StreamDto> found = knownRendition(ex, streamId, rendition);
     if (found.isEmpty()) {
-      Responses.problem(ex, 404, "unknown stream " + streamId);
       return;
     }
     StreamDto stream = found.get();
-    if (!stream.renditions().contains(rendition)) {
-      Responses.problem(ex, 404, "stream " + streamId + " has no rendition " + rendition);
-      return;
-    }
+    long fromMsn =
+        query.fromTime() == null
+            ? query.fromMsn()
+            : store.firstMsnEndingAfter(streamId, rendition, query.fromTime());
     SegmentPage page =
-        store.segments(streamId, rendition, query.fromMsn(), query.limit(), stream.lastMsn());
+        fromMsn < 0
+            ? new SegmentPage(List.of(), -1)
+            : store.segments(streamId, rendition, fromMsn, query.limit(), stream.lastMsn());
+    if (query.toTime() != null) {
+      page = page.startingBefore(query.toTime());
+    }
     Responses.sendJson(
         ex,
         200,
@@ -134,17 +231,59 @@ public final class CatalogHttpHandler implements HttpHandler {
   /**
    * The query of a segments request.
    *
-   * @param fromMsn first msn wanted, ≥ 0 (default 0)
+   * @param fromMsn first msn wanted, ≥ 0 (default 0); ignored when fromTime is set
+   * @param fromTime start at the segment holding this instant (or the next one), null for fromMsn
+   * @param toTime stop before the first segment starting at or after it, null for no bound
    * @param limit most segments, in [1, {@link CatalogApi#MAX_LIMIT}] (default {@link
    *     CatalogApi#DEFAULT_LIMIT})
    */
-  record SegmentQuery(long fromMsn, int limit) {
+  record SegmentQuery(long fromMsn, Instant fromTime, Instant toTime, int limit) {
     /**
      * Parses a raw query string; unknown parameters are ignored.
      *
      * @throws IllegalArgumentException with a message fit for a 400 body
      */
     static SegmentQuery parse(String rawQuery) {
+      Map<String, String> params = params(rawQuery);
+      if (params.containsKey("fromTime") && params.containsKey("fromMsn")) {
+        throw new IllegalArgumentException("give fromMsn or fromTime, not both");
+      }
+      long fromMsn = number(params, "fromMsn", 0, Long.MAX_VALUE, 0);
+      long limit = number(params, "limit", 1, CatalogApi.MAX_LIMIT, CatalogApi.DEFAULT_LIMIT);
+      Instant fromTime = params.containsKey("fromTime") ? instant(params, "fromTime") : null;
+      Instant toTime = params.containsKey("toTime") ? instant(params, "toTime") : null;
+      if (fromTime != null && toTime != null && !toTime.isAfter(fromTime)) {
+        throw new IllegalArgumentException("toTime must be after fromTime");
+      }
+      return new SegmentQuery(fromMsn, fromTime, toTime, (int) limit);
+    }
+
+    /**
+     * An ISO-8601 instant (percent-encoding allowed, e.g. {@code %3A} for ':') within the range the
+     * store holds.
+     */
+    static Instant instant(Map<String, String> params, String name) {
+      String reason =
+          name
+              + " must be an ISO-8601 instant between "
+              + TimeBuckets.MIN_INSTANT
+              + " and "
+              + TimeBuckets.MAX_INSTANT
+              + ", e.g. 2025-03-01T12:00:00Z";
+      Instant t;
+      try {
+        t = Instant.parse(URLDecoder.decode(params.get(name), StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException | DateTimeParseException e) {
+        throw new IllegalArgumentException(reason);
+      }
+      if (t.isBefore(TimeBuckets.MIN_INSTANT) || !t.isBefore(TimeBuckets.MAX_INSTANT)) {
+        throw new IllegalArgumentException(reason);
+      }
+      return t;
+    }
+
+    /** The parameters of a raw query; a repeated one is refused. */
+    static Map<String, String> params(String rawQuery) {
       Map<String, String> params = new HashMap<>();
       if (rawQuery != null && !rawQuery.isEmpty()) {
         for (String pair : rawQuery.split("&")) {
@@ -156,12 +295,7 @@ public final class CatalogHttpHandler implements HttpHandler {
           }
         }
       }
-      if (params.containsKey("fromTime")) {
-        throw new IllegalArgumentException("fromTime is not supported yet; use fromMsn");
-      }
-      long fromMsn = number(params, "fromMsn", 0, Long.MAX_VALUE, 0);
-      long limit = number(params, "limit", 1, CatalogApi.MAX_LIMIT, CatalogApi.DEFAULT_LIMIT);
-      return new SegmentQuery(fromMsn, (int) limit);
+      return params;
     }
 
     private static long number(

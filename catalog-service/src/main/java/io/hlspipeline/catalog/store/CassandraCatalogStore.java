@@ -1,5 +1,10 @@
 package io.hlspipeline.catalog.store;
 
+import static io.hlspipeline.catalog.store.CatalogRows.fromNanos;
+import static io.hlspipeline.catalog.store.CatalogRows.segment;
+import static io.hlspipeline.catalog.store.CatalogRows.stream;
+import static io.hlspipeline.catalog.store.CatalogRows.toNanos;
+
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
@@ -12,12 +17,12 @@ import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.metadata.NodeState;
 import io.hlspipeline.events.catalog.SegmentDto;
 import io.hlspipeline.events.catalog.StreamDto;
-import io.hlspipeline.events.catalog.StreamStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The master record in Cassandra (tables of {@link CatalogSchema}), through prepared statements.
  * Thread-safe; {@link #close()} closes the session.
+ *
+ * <p>Every read names its partition; {@link #partitionReads()} counts them, so tests can check that
+ * a query reads O(1) partitions.
  */
 public final class CassandraCatalogStore implements CatalogStore, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CassandraCatalogStore.class);
@@ -48,10 +56,28 @@ public final class CassandraCatalogStore implements CatalogStore, AutoCloseable 
   private final PreparedStatement updateSessionProgressed;
   private final PreparedStatement updateSessionEnded;
   private final PreparedStatement selectSessions;
+  private final PreparedStatement insertTimeEntry;
+  private final PreparedStatement selectLastStart;
+  private final TimeBuckets timeBuckets;
+  private final AtomicLong partitionReads = new AtomicLong();
 
-  private CassandraCatalogStore(CqlSession session, String ks, int schemaVersion) {
+  private CassandraCatalogStore(
+      CqlSession session, String ks, int schemaVersion, TimeBuckets timeBuckets) {
     this.session = session;
     this.schemaVersion = schemaVersion;
+    this.timeBuckets = timeBuckets;
+    insertTimeEntry =
+        session.prepare(
+            "INSERT INTO "
+                + ks
+                + ".segments_by_time (stream_id, rendition, time_bucket, start_ns, msn,"
+                + " duration_us) VALUES (?,?,?,?,?,?)");
+    selectLastStart =
+        session.prepare(
+            "SELECT start_ns, msn, duration_us FROM "
+                + ks
+                + ".segments_by_time WHERE stream_id = ? AND rendition = ? AND time_bucket = ?"
+                + " AND start_ns <= ? ORDER BY start_ns DESC, msn DESC LIMIT 1");
     insertStream =
         session.prepare(
             "INSERT INTO "
@@ -139,7 +165,8 @@ public final class CassandraCatalogStore implements CatalogStore, AutoCloseable 
           settings.localDc(),
           settings.keyspace(),
           version);
-      return new CassandraCatalogStore(session, settings.keyspace(), version);
+      return new CassandraCatalogStore(
+          session, settings.keyspace(), version, new TimeBuckets(settings.timeBucket()));
     } catch (RuntimeException e) {
       session.close();
       if (e instanceof DriverException) {
@@ -148,6 +175,11 @@ public final class CassandraCatalogStore implements CatalogStore, AutoCloseable 
       }
       throw e;
     }
+  }
+
+  /** Single-partition reads executed so far (a statement naming one partition counts one). */
+  public long partitionReads() {
+    return partitionReads.get();
   }
 
   /** The schema version applied at start. */
@@ -159,9 +191,11 @@ public final class CassandraCatalogStore implements CatalogStore, AutoCloseable 
   public Optional<StreamDto> findStream(String streamId) {
     return call(
         "read stream",
-        () ->
-            Optional.ofNullable(session.execute(selectStream.bind(streamId)).one())
-                .map(r -> stream(r)));
+        () -> {
+          partitionReads.incrementAndGet();
+          return Optional.ofNullable(session.execute(selectStream.bind(streamId)).one())
+              .map(r -> stream(r));
+        });
   }
 
   @Override
@@ -217,6 +251,84 @@ public final class CassandraCatalogStore implements CatalogStore, AutoCloseable 
             s.sizeBytes(),
             s.storageKey(),
             s.servers()));
+    // The time index is written after the row it points at: a reader that finds an entry finds
+    // its segment. Instants outside the storable range are not indexed.
+    Instant start = s.programDateTime();
+    if (start != null
+        && !start.isBefore(TimeBuckets.MIN_INSTANT)
+        && start.isBefore(TimeBuckets.MAX_INSTANT)) {
+      long startNs = TimeBuckets.toNanos(start);
+      run(
+          "write time index",
+          insertTimeEntry.bind(
+              s.streamId(),
+              s.rendition(),
+              timeBuckets.bucketOf(startNs),
+              startNs,
+              s.msn(),
+              s.durationUs()));
+    }
+  }
+
+  @Override
+  public Optional<SegmentDto> segmentAt(String streamId, String rendition, Instant t) {
+    long tNs = TimeBuckets.toNanos(t);
+    return call(
+        "read segment at time",
+        () ->
+            lastStart(streamId, rendition, tNs)
+                .filter(e -> e.holds(tNs))
+                .flatMap(e -> segmentByMsn(streamId, rendition, e.msn())));
+  }
+
+  @Override
+  public long firstMsnEndingAfter(String streamId, String rendition, Instant t) {
+    long tNs = TimeBuckets.toNanos(t);
+    return call(
+        "read time index",
+        () -> {
+          Optional<TimeBuckets.Entry> last = lastStart(streamId, rendition, tNs);
+          if (last.isPresent()) {
+            return last.get().holds(tNs) ? last.get().msn() : last.get().msn() + 1;
+          }
+          // No segment started within a bucket before t: t is before the stream or in a gap
+          // between sessions, so the next segment is the first of the next session to start.
+          long next = -1;
+          Instant nextStart = null;
+          for (SessionRecord r : sessions(streamId)) {
+            if (r.firstMsn() >= 0
+                && r.startedAt() != null
+                && r.startedAt().isAfter(t)
+                && (nextStart == null || r.startedAt().isBefore(nextStart))) {
+              nextStart = r.startedAt();
+              next = r.firstMsn();
+            }
+          }
+          return next;
+        });
+  }
+
+  private Optional<TimeBuckets.Entry> lastStart(String streamId, String rendition, long tNs) {
+    return timeBuckets.lastStartingAtOrBefore(
+        tNs,
+        (bucket, before) -> {
+          partitionReads.incrementAndGet();
+          Row r = session.execute(selectLastStart.bind(streamId, rendition, bucket, before)).one();
+          return r == null
+              ? Optional.empty()
+              : Optional.of(
+                  new TimeBuckets.Entry(
+                      r.getLong("start_ns"), r.getLong("msn"), r.getLong("duration_us")));
+        });
+  }
+
+  private Optional<SegmentDto> segmentByMsn(String streamId, String rendition, long msn) {
+    partitionReads.incrementAndGet();
+    Row r =
+        session
+            .execute(selectSegments.bind(streamId, rendition, SegmentBuckets.bucketOf(msn), msn, 1))
+            .one();
+    return r == null || r.getLong("msn") != msn ? Optional.empty() : Optional.of(segment(r));
   }
 
   @Override
@@ -242,6 +354,7 @@ public final class CassandraCatalogStore implements CatalogStore, AutoCloseable 
         "read sessions",
         () -> {
           List<SessionRecord> out = new ArrayList<>();
+          partitionReads.incrementAndGet();
           for (Row r : session.execute(selectSessions.bind(streamId))) {
             out.add(
                 new SessionRecord(
@@ -268,6 +381,7 @@ public final class CassandraCatalogStore implements CatalogStore, AutoCloseable 
                 lastMsn,
                 (bucket, from, max) -> {
                   List<SegmentDto> out = new ArrayList<>();
+                  partitionReads.incrementAndGet();
                   ResultSet rs =
                       session.execute(selectSegments.bind(streamId, rendition, bucket, from, max));
                   for (Row row : rs) {
@@ -293,57 +407,6 @@ public final class CassandraCatalogStore implements CatalogStore, AutoCloseable 
   @Override
   public void close() {
     session.close();
-  }
-
-  private static StreamDto stream(Row r) {
-    return new StreamDto(
-        r.getString("stream_id"),
-        StreamStatus.valueOf(r.getString("status")),
-        r.getString("session_id"),
-        fromNanos(r, "started_at_ns"),
-        fromNanos(r, "ended_at_ns"),
-        r.getLong("last_msn"),
-        r.getInt("target_duration_s"),
-        r.getString("codecs"),
-        r.getInt("width"),
-        r.getInt("height"),
-        r.getList("renditions", String.class));
-  }
-
-  private static SegmentDto segment(Row r) {
-    return new SegmentDto(
-        r.getString("stream_id"),
-        r.getString("rendition"),
-        r.getString("session_id"),
-        r.getLong("msn"),
-        r.getLong("duration_us"),
-        r.getLong("start_pts_90k"),
-        fromNanos(r, "program_date_time_ns"),
-        r.getLong("discontinuity_sequence"),
-        r.getBoolean("discontinuity"),
-        r.getInt("target_duration_s"),
-        r.getString("codecs"),
-        r.getInt("width"),
-        r.getInt("height"),
-        r.getLong("size_bytes"),
-        r.getString("storage_key"),
-        r.getList("servers", String.class));
-  }
-
-  /** Epoch nanoseconds (exact for years 1677 to 2262), or null. */
-  static Long toNanos(Instant t) {
-    return t == null
-        ? null
-        : Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
-  }
-
-  private static Instant fromNanos(Row r, String column) {
-    if (r.isNull(column)) {
-      return null;
-    }
-    long ns = r.getLong(column);
-    return Instant.ofEpochSecond(
-        Math.floorDiv(ns, 1_000_000_000L), Math.floorMod(ns, 1_000_000_000L));
   }
 
   private void run(String what, BoundStatement statement) {

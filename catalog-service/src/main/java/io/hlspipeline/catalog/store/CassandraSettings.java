@@ -13,14 +13,18 @@ import java.util.Objects;
  * @param keyspace lowercase CQL identifier of the master record's keyspace
  * @param replicationFactor replication in {@code localDc} when the keyspace is created
  * @param requestTimeout per-request timeout
+ * @param timeBucket partition span of the time index ({@link TimeBuckets}); part of the data
+ *     layout, so fixed per keyspace ({@link TimeBuckets#DEFAULT_BUCKET} outside tests)
  */
 public record CassandraSettings(
     List<InetSocketAddress> contactPoints,
     String localDc,
     String keyspace,
     int replicationFactor,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    Duration timeBucket) {
   public CassandraSettings {
+    Objects.requireNonNull(timeBucket, "timeBucket");
     contactPoints = List.copyOf(contactPoints);
     Objects.requireNonNull(localDc, "localDc");
     Objects.requireNonNull(keyspace, "keyspace");
@@ -29,5 +33,21 @@ public record CassandraSettings(
       throw new IllegalArgumentException(
           "keyspace must be a lowercase CQL identifier: " + keyspace);
     }
+  }
+
+  /** Settings with the production time bucket, {@link TimeBuckets#DEFAULT_BUCKET}. */
+  public CassandraSettings(
+      List<InetSocketAddress> contactPoints,
+      String localDc,
+      String keyspace,
+      int replicationFactor,
+      Duration requestTimeout) {
+    this(
+        contactPoints,
+        localDc,
+        keyspace,
+        replicationFactor,
+        requestTimeout,
+        TimeBuckets.DEFAULT_BUCKET);
   }
 }

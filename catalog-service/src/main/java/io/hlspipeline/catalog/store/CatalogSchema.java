@@ -82,7 +82,21 @@ public final class CatalogSchema {
                     ended_at_ns bigint,
                     first_msn bigint,
                     last_msn bigint,
-                    PRIMARY KEY ((stream_id), session_id))""")));
+                    PRIMARY KEY ((stream_id), session_id))""")),
+          new Migration(
+              2,
+              "segments_by_time: segment starts bucketed by wall time",
+              List.of(
+                  """
+                  CREATE TABLE IF NOT EXISTS %1$s.segments_by_time (
+                    stream_id text,
+                    rendition text,
+                    time_bucket bigint,
+                    start_ns bigint,
+                    msn bigint,
+                    duration_us bigint,
+                    PRIMARY KEY ((stream_id, rendition, time_bucket), start_ns, msn)
+                  ) WITH CLUSTERING ORDER BY (start_ns ASC, msn ASC)""")));
 
   private CatalogSchema() {}
 

@@ -48,6 +48,18 @@ public interface CatalogStore {
    */
   SegmentPage segments(String streamId, String rendition, long fromMsn, int limit, long lastMsn);
 
+  /**
+   * The segment of one rendition whose [start, start + duration) holds {@code t}, empty if none
+   * does. Reads O(1) partitions.
+   */
+  Optional<SegmentDto> segmentAt(String streamId, String rendition, Instant t);
+
+  /**
+   * The msn of the first segment of one rendition that ends after {@code t} (the one holding t, or
+   * else the next one to start), -1 if there is none. Reads O(1) partitions.
+   */
+  long firstMsnEndingAfter(String streamId, String rendition, Instant t);
+
   /** True while the store can serve reads and writes, as far as it knows. */
   boolean isAvailable();
 }

@@ -1,7 +1,6 @@
 package io.hlspipeline.catalog.stream;
 
 import io.hlspipeline.catalog.store.CatalogStore;
-import io.hlspipeline.catalog.store.StoreUnavailableException;
 import io.hlspipeline.events.Serdes;
 import io.hlspipeline.events.Topics;
 import io.hlspipeline.events.segments.SegmentEvent;
@@ -11,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -30,12 +30,20 @@ import org.slf4j.MDC;
  * rebalance loses nothing.
  *
  * <p>Metrics: {@value #EVENTS_METRIC} counts events by {@code outcome} ({@link ApplyOutcome}),
- * {@value #APPLY_TIMER} times the store work of one event (one read, up to four upserts).
+ * {@value #APPLY_TIMER} times the store work of one event (one read, up to five upserts), {@value
+ * #RETRIES_METRIC} counts waits for an unavailable store.
+ *
+ * <p>Failures: while the store is unavailable an event is retried in place with backoff ({@link
+ * StoreRetry}), so an outage holds the partitions instead of failing the thread per event; past the
+ * retry budget the {@link io.hlspipeline.catalog.store.StoreUnavailableException} fails the thread
+ * (the service replaces it). Any other exception is a bug: it propagates, is never counted as a
+ * rejected event, and the service stops (docs/architecture.md, Catalog failure handling).
  */
 public final class CatalogTopology {
   public static final String SOURCE_TOPIC = Topics.SEGMENTS.name();
   public static final String EVENTS_METRIC = "hls.catalog.events";
   public static final String APPLY_TIMER = "hls.catalog.store.write";
+  public static final String RETRIES_METRIC = "hls.catalog.store.retries";
 
   private static final Logger log = LoggerFactory.getLogger(CatalogTopology.class);
 
@@ -48,6 +56,16 @@ public final class CatalogTopology {
    * @param registry receives {@value #EVENTS_METRIC} and {@value #APPLY_TIMER}
    */
   public static Topology buildTopology(CatalogStore store, MeterRegistry registry) {
+    return buildTopology(store, registry, StoreRetry.defaults());
+  }
+
+  /**
+   * Builds the topology with a retry policy of its own (tests wait without sleeping).
+   *
+   * @param retry how long and how often an event waits for an unavailable store
+   */
+  public static Topology buildTopology(
+      CatalogStore store, MeterRegistry registry, StoreRetry retry) {
     Serde<String> keySerde = org.apache.kafka.common.serialization.Serdes.String();
     Serde<SegmentEvent> valueSerde = Serdes.segmentEvent();
     CatalogWriter writer = new CatalogWriter(store);
@@ -60,6 +78,10 @@ public final class CatalogTopology {
               .tag("outcome", outcome.tag())
               .register(registry));
     }
+    Counter retries =
+        Counter.builder(RETRIES_METRIC)
+            .description("waits for an unavailable catalog store before re-applying an event")
+            .register(registry);
     Timer applyTimer =
         Timer.builder(APPLY_TIMER)
             .description("store work of applying one hls.segments event")
@@ -68,7 +90,8 @@ public final class CatalogTopology {
     StreamsBuilder builder = new StreamsBuilder();
     builder.stream(SOURCE_TOPIC, Consumed.with(keySerde, valueSerde).withName("segment-events"))
         .process(
-            () -> new ApplyProcessor(writer, counters, applyTimer), Named.as("apply-to-catalog"));
+            () -> new ApplyProcessor(writer, counters, applyTimer, retry, retries),
+            Named.as("apply-to-catalog"));
     return builder.build();
   }
 
@@ -89,6 +112,9 @@ public final class CatalogTopology {
     // Catalog writes are side effects outside the Kafka transaction; a short commit interval
     // bounds how much is re-applied (harmlessly: upserts) after a crash.
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+    // An event may wait up to StoreRetry.DEFAULT_MAX_BLOCK for the store inside one poll loop:
+    // stated here so the budget stays well inside it whatever the client's default.
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), 300_000);
     return p;
   }
 
@@ -96,11 +122,20 @@ public final class CatalogTopology {
     private final CatalogWriter writer;
     private final Map<ApplyOutcome, Counter> counters;
     private final Timer applyTimer;
+    private final StoreRetry retry;
+    private final Counter retries;
 
-    ApplyProcessor(CatalogWriter writer, Map<ApplyOutcome, Counter> counters, Timer applyTimer) {
+    ApplyProcessor(
+        CatalogWriter writer,
+        Map<ApplyOutcome, Counter> counters,
+        Timer applyTimer,
+        StoreRetry retry,
+        Counter retries) {
       this.writer = writer;
       this.counters = counters;
       this.applyTimer = applyTimer;
+      this.retry = retry;
+      this.retries = retries;
     }
 
     @Override
@@ -113,19 +148,12 @@ public final class CatalogTopology {
       }
       MDC.put("streamId", String.valueOf(event.streamId()));
       try {
-        ApplyOutcome outcome = applyTimer.record(() -> writer.apply(event));
+        // Re-applying after a partial failure is harmless: every write is an idempotent upsert.
+        // Anything but StoreUnavailableException propagates: a bug must stop the service, not
+        // drop the event as if it were malformed.
+        ApplyOutcome outcome =
+            retry.call(() -> applyTimer.record(() -> writer.apply(event)), retries::increment);
         counters.get(outcome).increment();
-      } catch (StoreUnavailableException e) {
-        // Not the event's fault: fail the task so the transaction aborts and the event is
-        // re-applied once the store is back (the thread is replaced).
-        throw e;
-      } catch (RuntimeException e) {
-        log.warn(
-            "Skipping {} of stream {}: {}",
-            event.getClass().getSimpleName(),
-            event.streamId(),
-            e.toString());
-        counters.get(ApplyOutcome.REJECTED).increment();
       } finally {
         MDC.remove("streamId");
       }

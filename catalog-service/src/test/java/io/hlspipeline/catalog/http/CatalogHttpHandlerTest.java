@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hlspipeline.catalog.store.InMemoryCatalogStore;
 import io.hlspipeline.catalog.stream.CatalogWriter;
 import io.hlspipeline.events.catalog.CatalogApi;
+import io.hlspipeline.events.catalog.RecordingDto;
+import io.hlspipeline.events.catalog.RecordingListDto;
 import io.hlspipeline.events.catalog.SegmentDto;
 import io.hlspipeline.events.catalog.SegmentListDto;
 import io.hlspipeline.events.catalog.StreamDto;
@@ -18,6 +20,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -103,6 +107,76 @@ class CatalogHttpHandlerTest {
     assertThat(page.nextMsn()).isEqualTo(-1);
   }
 
+  // Segments of SegmentEvents: msn n starts at 12:00:00.123456789 + 4 s × n (+333 ns), ~4 s long.
+
+  @Test
+  void segmentAt_returnsTheSegmentHoldingTheInstant() throws Exception {
+    for (String t : new String[] {"2025-03-01T12:00:10Z", "2025-03-01T12%3A00%3A10.5Z"}) {
+      HttpResponse<String> r = get(CatalogApi.STREAMS + "/cam/renditions/src/segments/at?t=" + t);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(JSON.readValue(r.body(), SegmentDto.class))
+          .isEqualTo(SegmentDto.from(segment("cam", "s1", 2)));
+    }
+  }
+
+  @Test
+  void segmentsBetween_areExactlyThoseOverlappingTheRange() throws Exception {
+    SegmentListDto page =
+        JSON.readValue(
+            get(CatalogApi.STREAMS
+                    + "/cam/renditions/src/segments"
+                    + "?fromTime=2025-03-01T12:00:10Z&toTime=2025-03-01T12:00:16Z")
+                .body(),
+            SegmentListDto.class);
+    // msn 2 holds 12:00:10, msn 3 starts at 12:00:12.12, msn 4 at 12:00:16.12 (past the end).
+    assertThat(page.segments()).extracting(SegmentDto::msn).containsExactly(2L, 3L);
+    assertThat(page.nextMsn()).isEqualTo(-1);
+  }
+
+  @Test
+  void segmentsBetween_pagedByNextMsnWithTheSameEnd() throws Exception {
+    String base = CatalogApi.STREAMS + "/cam/renditions/src/segments";
+    SegmentListDto first =
+        JSON.readValue(
+            get(base + "?fromTime=2025-03-01T12:00:00.5Z&toTime=2025-03-01T12:00:12Z&limit=2")
+                .body(),
+            SegmentListDto.class);
+    assertThat(first.segments()).extracting(SegmentDto::msn).containsExactly(0L, 1L);
+    assertThat(first.nextMsn()).isEqualTo(2);
+    SegmentListDto second =
+        JSON.readValue(
+            get(base + "?fromMsn=2&toTime=2025-03-01T12:00:12Z&limit=2").body(),
+            SegmentListDto.class);
+    assertThat(second.segments()).extracting(SegmentDto::msn).containsExactly(2L);
+    assertThat(second.nextMsn()).isEqualTo(-1);
+  }
+
+  @Test
+  void segmentsFromTimeBeforeTheStream_startAtTheFirstSegment() throws Exception {
+    SegmentListDto page =
+        JSON.readValue(
+            get(CatalogApi.STREAMS
+                    + "/cam/renditions/src/segments?fromTime=2025-03-01T11:00:00Z&limit=1")
+                .body(),
+            SegmentListDto.class);
+    assertThat(page.segments()).extracting(SegmentDto::msn).containsExactly(0L);
+  }
+
+  @Test
+  void recordings_listTheEndedSession() throws Exception {
+    HttpResponse<String> r = get(CatalogApi.recordings("cam"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    RecordingListDto list = JSON.readValue(r.body(), RecordingListDto.class);
+    assertThat(list.streamId()).isEqualTo("cam");
+    assertThat(list.recordings()).hasSize(1);
+    RecordingDto rec = list.recordings().get(0);
+    assertThat(rec.id()).isEqualTo("s1");
+    assertThat(rec.segments()).isEqualTo(5);
+    assertThat(rec.ended()).isEqualTo(Instant.parse("2025-03-01T13:00:00.5Z"));
+    assertThat(rec.durationSeconds())
+        .isEqualTo(Duration.between(rec.started(), rec.ended()).toNanos() / 1e9);
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {
@@ -119,7 +193,20 @@ class CatalogHttpHandlerTest {
         "/cam/renditions/src/segments?fromMsn=%2B1",
         "/cam/renditions/src/segments?fromMsn=99999999999999999999",
         "/cam/renditions/src/segments?fromMsn=1&fromMsn=2",
-        "/cam/renditions/src/segments?fromTime=2025-01-01T00:00:00Z"
+        "/cam/renditions/src/segments?fromTime=2025-03-01T12:00:10Z&fromMsn=1",
+        "/cam/renditions/src/segments?fromTime=yesterday",
+        "/cam/renditions/src/segments?fromTime=NaN",
+        "/cam/renditions/src/segments?fromTime=",
+        "/cam/renditions/src/segments?fromTime=1969-12-31T23:59:59Z",
+        "/cam/renditions/src/segments?toTime=9999-01-01T00:00:00Z",
+        "/cam/renditions/src/segments?fromTime=2025-03-01T12:00:10Z&toTime=2025-03-01T12:00:10Z",
+        "/cam/renditions/src/segments?fromTime=2025-03-01T12:00:10Z&toTime=2025-03-01T12:00:09Z",
+        "/cam/renditions/src/segments/at",
+        "/cam/renditions/src/segments/at?t=-5",
+        "/cam/renditions/src/segments/at?t=2025-03-01T12:00:10",
+        "/cam/renditions/src/segments/at?t=2025-03-01T12:00:10Z&t=2025-03-01T12:00:11Z",
+        "/cam/renditions/SRC/segments/at?t=2025-03-01T12:00:10Z",
+        "/Cam/recordings"
       })
   void malformedRequest_is400(String suffix) throws Exception {
     HttpResponse<String> r = get(CatalogApi.STREAMS + suffix);
@@ -136,7 +223,13 @@ class CatalogHttpHandlerTest {
         "/cam/segments",
         "/cam/renditions/src/segments/extra",
         "s-and-more",
-        "s/cam"
+        "s/cam",
+        "/nope/recordings",
+        "/cam/recordings/extra",
+        "/nope/renditions/src/segments/at?t=2025-03-01T12:00:10Z",
+        "/cam/renditions/hd/segments/at?t=2025-03-01T12:00:10Z",
+        "/cam/renditions/src/segments/at?t=2025-03-01T11:59:59Z",
+        "/cam/renditions/src/segments/at?t=2025-03-01T12:00:21Z"
       })
   void unknownResourceOrPath_is404(String suffix) throws Exception {
     assertThat(get(CatalogApi.STREAMS + suffix).statusCode()).isEqualTo(404);

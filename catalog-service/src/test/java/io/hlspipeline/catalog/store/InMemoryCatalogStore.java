@@ -18,6 +18,7 @@ public final class InMemoryCatalogStore implements CatalogStore {
   private final Map<String, NavigableMap<Long, SegmentDto>> segments = new ConcurrentHashMap<>();
   private final Map<String, Map<String, SessionRecord>> sessions = new ConcurrentHashMap<>();
   private volatile boolean available = true;
+  private volatile RuntimeException failure;
 
   /** Makes every later call fail as if the database were down (or back up). */
   public void setAvailable(boolean available) {
@@ -125,9 +126,41 @@ public final class InMemoryCatalogStore implements CatalogStore {
     return available;
   }
 
+  /** Makes every later call throw {@code failure} (a bug in the store), or stop if null. */
+  public void setFailure(RuntimeException failure) {
+    this.failure = failure;
+  }
+
   private void check() {
+    RuntimeException f = failure;
+    if (f != null) {
+      throw f;
+    }
     if (!available) {
       throw new StoreUnavailableException("in-memory store set unavailable", null);
     }
+  }
+
+  @Override
+  public Optional<SegmentDto> segmentAt(String streamId, String rendition, Instant t) {
+    check();
+    return segmentRows(streamId, rendition).values().stream()
+        .filter(s -> s.programDateTime() != null)
+        .filter(
+            s ->
+                !s.programDateTime().isAfter(t)
+                    && s.programDateTime().plusNanos(s.durationUs() * 1000).isAfter(t))
+        .findFirst();
+  }
+
+  @Override
+  public long firstMsnEndingAfter(String streamId, String rendition, Instant t) {
+    check();
+    return segmentRows(streamId, rendition).values().stream()
+        .filter(s -> s.programDateTime() != null)
+        .filter(s -> s.programDateTime().plusNanos(s.durationUs() * 1000).isAfter(t))
+        .mapToLong(SegmentDto::msn)
+        .findFirst()
+        .orElse(-1);
   }
 }

@@ -4,6 +4,7 @@ import static io.hlspipeline.catalog.SegmentEvents.ended;
 import static io.hlspipeline.catalog.SegmentEvents.part;
 import static io.hlspipeline.catalog.SegmentEvents.segment;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hlspipeline.catalog.store.InMemoryCatalogStore;
 import io.hlspipeline.events.Serdes;
@@ -12,7 +13,10 @@ import io.hlspipeline.events.segments.SegmentEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -119,5 +123,51 @@ class CatalogTopologyTest {
     assertThat(row.status()).isEqualTo(StreamStatus.LIVE);
     assertThat(row.sessionId()).isEqualTo("s2");
     assertThat(events(ApplyOutcome.STALE)).isEqualTo(1);
+  }
+
+  @Test
+  void storeDown_eventWaitsWithBackoffInPlace_thenApplied() {
+    driver.close();
+    List<Duration> waits = new ArrayList<>();
+    StoreRetry retry =
+        new StoreRetry(
+            Duration.ofMillis(100),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(60),
+            d -> {
+              waits.add(d);
+              if (waits.size() == 3) {
+                store.setAvailable(true);
+              }
+            });
+    driver =
+        new TopologyTestDriver(
+            CatalogTopology.buildTopology(store, registry, retry),
+            CatalogTopology.streamsProperties("catalog-test", "unused:9092", stateDir.toString()));
+    input =
+        driver.createInputTopic(
+            CatalogTopology.SOURCE_TOPIC, new StringSerializer(), new ByteArraySerializer());
+    store.setAvailable(false);
+
+    pipe(segment("cam", "s1", 0), 0);
+
+    assertThat(waits)
+        .containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400));
+    assertThat(registry.counter(CatalogTopology.RETRIES_METRIC).count()).isEqualTo(3);
+    assertThat(events(ApplyOutcome.APPLIED)).isEqualTo(1);
+    assertThat(store.findStream("cam")).isPresent();
+  }
+
+  @Test
+  void nonStoreError_propagates_andIsNeverCountedAsRejected() {
+    store.setFailure(new IllegalStateException("a bug"));
+    try {
+      assertThatThrownBy(() -> pipe(segment("cam", "s1", 0), 0))
+          .hasRootCauseInstanceOf(IllegalStateException.class);
+    } finally {
+      store.setFailure(null);
+    }
+    assertThat(events(ApplyOutcome.REJECTED)).isZero();
+    assertThat(registry.counter(CatalogTopology.RETRIES_METRIC).count()).isZero();
   }
 }
