@@ -239,6 +239,7 @@ public record EdgeConfig(
             http.maxHeaderBytes(),
             http.maxBodyBytes(),
             http.maxConcurrentStreams(),
+            http.maxActiveRequests(),
             http.stopGrace(),
             http.tls()));
   }

@@ -23,6 +23,7 @@ public final class CommonSettings {
   public static final String HTTP_IDLE_TIMEOUT = "HTTP_IDLE_TIMEOUT";
   public static final String HTTP_REQUEST_TIMEOUT = "HTTP_REQUEST_TIMEOUT";
   public static final String HTTP_MAX_CONNECTIONS = "HTTP_MAX_CONNECTIONS";
+  public static final String HTTP_MAX_ACTIVE_REQUESTS = "HTTP_MAX_ACTIVE_REQUESTS";
   public static final String KAFKA_TOPIC_PARTITIONS = "KAFKA_TOPIC_PARTITIONS";
   public static final String KAFKA_REPLICATION_FACTOR = "KAFKA_REPLICATION_FACTOR";
 
@@ -143,7 +144,13 @@ public final class CommonSettings {
             ConfigType.INT,
             io.hlspipeline.kit.http.HttpSettings.DEFAULT_MAX_CONNECTIONS,
             Validator.range(1, 10_000_000),
-            "open connections beyond which new ones are closed at once");
+            "open connections beyond which new ones are closed at once")
+        .define(
+            HTTP_MAX_ACTIVE_REQUESTS,
+            ConfigType.INT,
+            io.hlspipeline.kit.http.HttpSettings.DEFAULT_MAX_ACTIVE_REQUESTS,
+            Validator.range(1, 10_000_000),
+            "requests in flight at once (held ones included); beyond, 503 + Retry-After");
   }
 
   /**
@@ -175,6 +182,7 @@ public final class CommonSettings {
             c.getDuration(HTTP_IDLE_TIMEOUT),
             c.getDuration(HTTP_REQUEST_TIMEOUT))
         .withLimits(c.getInt(HTTP_MAX_CONNECTIONS), base.workQueue(), base.maxBodyBytes())
+        .withMaxActiveRequests(c.getInt(HTTP_MAX_ACTIVE_REQUESTS))
         .withTls(tls);
   }
 

@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param maxHeaderBytes largest header block; larger gets 431
  * @param maxBodyBytes largest body a non-streaming route accepts; larger gets 413
  * @param maxConcurrentStreams HTTP/2 streams one connection may have open at once
+ * @param maxActiveRequests requests in flight at once over all connections (held ones included);
+ *     beyond, 503 with {@code Retry-After}: memory stays bounded whatever clients hold open
  * @param stopGrace how long {@link HttpService#stop()} lets requests in flight finish
  * @param tls certificate chain and private key (PEM); present means the port speaks TLS (HTTP/2 and
  *     HTTP/1.1 by ALPN), absent means cleartext (HTTP/1.1, and HTTP/2 by prior knowledge or {@code
@@ -43,6 +45,7 @@ public record HttpSettings(
     int maxHeaderBytes,
     int maxBodyBytes,
     int maxConcurrentStreams,
+    int maxActiveRequests,
     Duration stopGrace,
     Optional<Tls> tls) {
 
@@ -64,6 +67,10 @@ public record HttpSettings(
   public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
   public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
   public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 1000;
+
+  /** About 160 MB of held requests at the ~3.2 KB each measured by the edge's EdgeLoadIT. */
+  public static final int DEFAULT_MAX_ACTIVE_REQUESTS = 50_000;
+
   public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(1);
 
   public HttpSettings {
@@ -85,6 +92,7 @@ public record HttpSettings(
       throw new IllegalArgumentException("maxBodyBytes must be >= 0, got " + maxBodyBytes);
     }
     positive("maxConcurrentStreams", maxConcurrentStreams);
+    positive("maxActiveRequests", maxActiveRequests);
     Objects.requireNonNull(stopGrace, "stopGrace");
     Objects.requireNonNull(tls, "tls");
   }
@@ -104,6 +112,7 @@ public record HttpSettings(
         DEFAULT_MAX_HEADER_BYTES,
         DEFAULT_MAX_BODY_BYTES,
         DEFAULT_MAX_CONCURRENT_STREAMS,
+        DEFAULT_MAX_ACTIVE_REQUESTS,
         DEFAULT_STOP_GRACE,
         Optional.empty());
   }
@@ -122,6 +131,7 @@ public record HttpSettings(
         maxHeaderBytes,
         maxBodyBytes,
         maxConcurrentStreams,
+        maxActiveRequests,
         stopGrace,
         tls);
   }
@@ -140,6 +150,7 @@ public record HttpSettings(
         maxHeaderBytes,
         maxBodyBytes,
         maxConcurrentStreams,
+        maxActiveRequests,
         stopGrace,
         tls);
   }
@@ -158,6 +169,7 @@ public record HttpSettings(
         maxHeaderBytes,
         maxBodyBytes,
         maxConcurrentStreams,
+        maxActiveRequests,
         grace,
         tls);
   }
@@ -176,6 +188,7 @@ public record HttpSettings(
         maxHeaderBytes,
         maxBodyBytes,
         maxConcurrentStreams,
+        maxActiveRequests,
         stopGrace,
         newTls);
   }
@@ -194,6 +207,26 @@ public record HttpSettings(
         maxHeaderBytes,
         maxBodyBytes,
         maxConcurrentStreams,
+        maxActiveRequests,
+        stopGrace,
+        tls);
+  }
+
+  public HttpSettings withMaxActiveRequests(int max) {
+    return new HttpSettings(
+        bind,
+        port,
+        workerThreads,
+        workQueue,
+        maxConnections,
+        headerTimeout,
+        idleTimeout,
+        requestTimeout,
+        maxRequestLineBytes,
+        maxHeaderBytes,
+        maxBodyBytes,
+        maxConcurrentStreams,
+        max,
         stopGrace,
         tls);
   }

@@ -235,6 +235,13 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void dispatch(HttpService.Route route, Exchange ex) {
+    if (shared.active.get() >= shared.settings().maxActiveRequests()) {
+      shared.rejected("too_many_requests");
+      ex.setHeader(HttpHeaderNames.RETRY_AFTER, "1");
+      ex.setHeader(HttpHeaderNames.CACHE_CONTROL, "no-store");
+      Responses.problem(ex, 503, "too many requests in flight, retry later");
+      return;
+    }
     ex.counted = true;
     shared.requestStarted();
     if (route.options().worker()) {

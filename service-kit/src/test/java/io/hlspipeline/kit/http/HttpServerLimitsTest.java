@@ -115,6 +115,32 @@ class HttpServerLimitsTest {
   }
 
   @Test
+  void requestsBeyondTheActiveLimit_get503_heldOnesStayHeld() throws Exception {
+    List<Exchange> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HttpService http =
+        start(settings().withMaxActiveRequests(2), "/held", held::add, RouteOptions.inline());
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      waiting.add(
+          client.sendAsync(
+              HttpRequest.newBuilder(uri(http, "/held")).build(),
+              HttpResponse.BodyHandlers.ofString()));
+    }
+    await().atMost(TIMEOUT).until(() -> held.size() == 2);
+    HttpResponse<String> third = get(http, "/held");
+    assertThat(third.statusCode()).isEqualTo(503);
+    assertThat(third.headers().firstValue("Retry-After")).hasValue("1");
+    assertThat(held).hasSize(2);
+    held.forEach(ex -> Responses.sendText(ex, 200, "text/plain", "ok"));
+    for (var w : waiting) {
+      assertThat(w.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+    await().atMost(TIMEOUT).until(() -> http.activeRequests() == 0);
+    assertThat(get(http, "/ok").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void unansweredRequest_gets503AfterRequestTimeout() throws Exception {
     HttpService http =
         start(
