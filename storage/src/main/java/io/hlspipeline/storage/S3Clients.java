@@ -23,7 +23,7 @@ final class S3Clients {
         // Ceph RGW and S3Proxy address buckets by path, not by virtual host.
         .forcePathStyle(true)
         // SDK >= 2.30 adds CRC32 trailers by default; Ceph RGW rejects those uploads
-        // (shared FACTS.md). Checksums only where an operation requires them.
+        // (measured against Pacific's radosgw). Checksums only where an operation requires them.
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .httpClientBuilder(
