@@ -219,7 +219,8 @@ public final class KafkaBroker implements AutoCloseable {
       c.put("auto.create.topics.enable", Boolean.toString(autoCreateTopics));
       c.put("default.replication.factor", "1");
       c.put("min.insync.replicas", "1");
-      // Single-node internal topics (replication factor 1): transactions and consumer groups need them.
+      // Single-node internal topics (replication factor 1): transactions and consumer groups need
+      // them.
       c.put("offsets.topic.replication.factor", "1");
       c.put("offsets.topic.num.partitions", "1");
       c.put("transaction.state.log.replication.factor", "1");

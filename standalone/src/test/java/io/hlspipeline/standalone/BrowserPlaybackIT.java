@@ -62,7 +62,9 @@ class BrowserPlaybackIT {
   private static final int PUSH_SECONDS = 40;
   private static final double MIN_PLAYED_SEC = 8;
 
-  /** Measured to work here: no sandbox in a container, no network chatter, muted autoplay allowed. */
+  /**
+   * Measured to work here: no sandbox in a container, no network chatter, muted autoplay allowed.
+   */
   private static final List<String> CHROMIUM_ARGS =
       List.of(
           "--headless",

@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * <p>Meters (tag {@code listener}: the name given): {@code http.server.requests} (timer with
  * histogram; tags {@code route}, {@code status=2xx|...|aborted}), {@code http.server.connections}
  * (open), {@code http.server.requests.active} (in flight, held ones included), {@code
- * http.server.rejected} (tag {@code reason=queue_full|too_many_connections|too_many_requests|header_timeout|
+ * http.server.rejected} (tag {@code
+ * reason=queue_full|too_many_connections|too_many_requests|header_timeout|
  * request_timeout|too_large|malformed}).
  */
 public final class HttpService implements Lifecycle {
