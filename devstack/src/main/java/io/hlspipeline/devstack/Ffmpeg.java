@@ -25,8 +25,13 @@ public final class Ffmpeg {
 
   /** Whether {@code ffmpeg -version} runs and exits 0. */
   public static boolean installed() {
+    return exitsZero("ffmpeg", "-version");
+  }
+
+  /** Whether {@code command} (a test tool's version query) runs and exits 0; output discarded. */
+  static boolean exitsZero(String... command) {
     try {
-      return new ProcessBuilder("ffmpeg", "-version")
+      return new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .start()

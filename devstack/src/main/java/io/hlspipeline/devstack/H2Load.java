@@ -26,16 +26,7 @@ public final class H2Load {
 
   /** Whether {@code h2load --version} runs. */
   public static boolean installed() {
-    try {
-      return new ProcessBuilder("h2load", "--version")
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start()
-              .waitFor()
-          == 0;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
+    return Ffmpeg.exitsZero("h2load", "--version");
   }
 
   /** A run in progress. */

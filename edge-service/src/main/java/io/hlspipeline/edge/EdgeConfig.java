@@ -208,42 +208,6 @@ public record EdgeConfig(
     return s.endsWith("/") ? URI.create(s.substring(0, s.length() - 1)) : uri;
   }
 
-  /** This config with another HTTP port (tests start the edge on port 0). */
-  public EdgeConfig withHttpPort(int port) {
-    return new EdgeConfig(
-        kafkaBootstrapServers,
-        httpBind,
-        port,
-        adminPort,
-        httpThreads,
-        catalogUrl,
-        catalogTimeout,
-        s3Endpoints,
-        liveWindowSegments,
-        windowMaxSegments,
-        maxWindows,
-        idleRetention,
-        cacheBytes,
-        followWindow,
-        prefetchConcurrency,
-        new io.hlspipeline.kit.http.HttpSettings(
-            http.bind(),
-            port,
-            http.workerThreads(),
-            http.workQueue(),
-            http.maxConnections(),
-            http.headerTimeout(),
-            http.idleTimeout(),
-            http.requestTimeout(),
-            http.maxRequestLineBytes(),
-            http.maxHeaderBytes(),
-            http.maxBodyBytes(),
-            http.maxConcurrentStreams(),
-            http.maxActiveRequests(),
-            http.stopGrace(),
-            http.tls()));
-  }
-
   /** All values; S3 endpoints print without their keys. */
   @Override
   public String toString() {
