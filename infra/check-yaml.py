@@ -46,7 +46,13 @@ for svc, names in required.items():
     s = services.get(svc, {})
     env = set((s.get("environment") or {}).keys())
     check(names <= env, f"compose {svc} sets {sorted(names)}")
-    check(s.get("build", {}).get("args", {}).get("SERVICE") == svc, f"compose {svc} builds SERVICE={svc}")
+    check(str(s.get("image", "")).endswith(f"{svc}:${{HLS_IMAGE_TAG:-dev}}"), f"compose {svc} runs the {svc} image")
+# Every container: read-only root filesystem, a writable /tmp, and a memory limit.
+for name, s in services.items():
+    check(
+        s.get("read_only") is True and any(str(t).startswith("/tmp") for t in s.get("tmpfs") or []) and s.get("mem_limit"),
+        f"compose {name} read-only with tmpfs /tmp and mem_limit",
+    )
 # Admin ports (probes, /metrics) never published beyond the host's loopback; segmenter's not at all.
 for svc in ("ingest", "catalog", "edge"):
     s = services.get(svc, {})

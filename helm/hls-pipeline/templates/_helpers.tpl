@@ -74,7 +74,7 @@ S3_ENDPOINTS in the storage spec format with inline keys: only ever rendered int
 {{- end -}}
 
 {{/*
-Env entries giving S3_ENDPOINTS to a container (segmenter, edge). Three modes:
+Env entries giving S3_ENDPOINTS to a container (segmenter, catalog, edge). Three modes:
 existingSecret; inline keys (the whole spec in the chart's Secret); credentialsSecret on some
 endpoint (each endpoint's keys as Secret-backed variables, the spec assembled by Kubernetes'
 $(VAR) expansion, so no key appears in the pod spec).
@@ -153,6 +153,50 @@ $(VAR) expansion, so no key appears in the pod spec).
 {{- end }}
 {{- end -}}
 
+{{/* The TURN secret reference (ingest's WHIP_TURN_SECRET, coturn's TURN_SECRET). */}}
+{{- define "hls.turn.secretRef" -}}
+valueFrom:
+  secretKeyRef:
+    name: {{ include "hls.secretName" . }}
+    key: TURN_SECRET
+{{- end -}}
+
+{{/* The turn: URL publishers get (WHIP_ICE_SERVERS). */}}
+{{- define "hls.turn.url" -}}
+{{- printf "turn:%s:%v?transport=udp" (required "turn.publicAddress is required with turn.enabled: the address publishers reach the TURN Service at" .Values.turn.publicAddress) .Values.turn.port -}}
+{{- end -}}
+
+{{/* ingest's WHIP settings (ingest.whip.enabled). */}}
+{{- define "hls.whip.env" -}}
+{{- $w := .Values.ingest.whip -}}
+{{- $servers := concat (list) $w.iceServers -}}
+{{- if .Values.turn.enabled }}{{ $servers = append $servers (include "hls.turn.url" .) }}{{ end -}}
+- name: WHIP_UDP_BIND
+  value: "0.0.0.0"
+- name: WHIP_UDP_PORT
+  value: {{ $w.port | quote }}
+- name: HOST_IP
+  valueFrom:
+    fieldRef: { fieldPath: status.hostIP }
+- name: POD_IP
+  valueFrom:
+    fieldRef: { fieldPath: status.podIP }
+# ICE host candidates: the node (its port reaches this pod), and with TURN the pod
+# itself, which is where coturn relays to.
+- name: WHIP_ADVERTISED_ADDRESSES
+  value: {{ concat (ternary (list "$(HOST_IP)") $w.advertisedAddresses (empty $w.advertisedAddresses)) (ternary (list "$(POD_IP)") (list) .Values.turn.enabled) | join "," | quote }}
+{{- if $servers }}
+- name: WHIP_ICE_SERVERS
+  value: {{ join "," $servers | quote }}
+{{- end }}
+{{- if .Values.turn.enabled }}
+- name: WHIP_TURN_SECRET
+  {{- include "hls.turn.secretRef" . | nindent 2 }}
+- name: WHIP_TURN_CREDENTIAL_TTL
+  value: {{ .Values.turn.credentialTtl | quote }}
+{{- end }}
+{{- end -}}
+
 {{/* The chart's own env of one service; call with (dict "root" $ "svc" "edge"). */}}
 {{- define "hls.serviceEnv" -}}
 {{- $root := .root -}}
@@ -181,6 +225,9 @@ $(VAR) expansion, so no key appears in the pod spec).
   value: "0.0.0.0"
 - name: RTMP_PORT
   value: {{ $v.rtmp.port | quote }}
+{{- if $v.whip.enabled }}
+{{ include "hls.whip.env" $root }}
+{{- end }}
 {{- else if eq .svc "segmenter" }}
 {{ include "hls.s3.env" $root }}
 {{- else if eq .svc "catalog" }}
@@ -194,6 +241,8 @@ $(VAR) expansion, so no key appears in the pod spec).
   value: {{ $root.Values.cassandra.replicationFactor | quote }}
 - name: CATALOG_STATE_DIR
   value: /var/lib/hls-catalog/streams
+{{- /* Retention: old LL-HLS parts (and expired recordings when retention.maxAge is set). */}}
+{{ include "hls.s3.env" $root }}
 {{- else if eq .svc "edge" }}
 - name: CATALOG_URL
   value: {{ $v.catalogUrl | default (printf "http://%s-catalog:%v" (include "hls.fullname" $root) $root.Values.catalog.service.port) | quote }}
@@ -203,4 +252,31 @@ $(VAR) expansion, so no key appears in the pod spec).
 - name: {{ $k }}
   value: {{ $val | toString | quote }}
 {{- end }}
+{{- end -}}
+
+{{/*
+API versions that differ between the Kubernetes releases the chart supports (1.20 onwards). The
+served API list decides on a cluster (an API can be switched off); the version guard keeps
+`helm template --kube-version` honest, whose API list is Helm's built-in one whatever the version.
+*/}}
+{{- define "hls.pdb.apiVersion" -}}
+{{- if and (.Capabilities.APIVersions.Has "policy/v1") (semverCompare ">=1.21-0" .Capabilities.KubeVersion.Version) -}}
+policy/v1
+{{- else -}}
+policy/v1beta1
+{{- end -}}
+{{- end -}}
+
+{{- define "hls.hpa.apiVersion" -}}
+{{- if and (.Capabilities.APIVersions.Has "autoscaling/v2") (semverCompare ">=1.23-0" .Capabilities.KubeVersion.Version) -}}
+autoscaling/v2
+{{- else -}}
+autoscaling/v2beta2
+{{- end -}}
+{{- end -}}
+
+{{/* The image of one service; call with (dict "root" $ "svc" "edge"). */}}
+{{- define "hls.image" -}}
+{{- $img := .root.Values.image -}}
+{{- printf "%s/%s:%s" $img.repository .svc (toString ($img.tag | default .root.Chart.AppVersion)) -}}
 {{- end -}}

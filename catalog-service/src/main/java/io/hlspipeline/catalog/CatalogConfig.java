@@ -6,8 +6,10 @@ import io.hlspipeline.kit.config.ConfigException;
 import io.hlspipeline.kit.config.ConfigType;
 import io.hlspipeline.kit.config.ParsedConfig;
 import io.hlspipeline.kit.config.Validator;
+import io.hlspipeline.storage.S3Endpoint;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +32,8 @@ import java.util.Objects;
  * @param kafkaTopicPartitions partitions of {@code hls.segments} if this service creates it, 0 for
  *     the topic's default
  * @param kafkaReplicationFactor replication factor when creating topics, -1 for the broker default
+ * @param s3Endpoints the storage servers (for retention and storage repair), empty when not given
+ * @param retention what the retention sweeper deletes, null when recordings are kept forever
  */
 public record CatalogConfig(
     String kafkaBootstrapServers,
@@ -43,7 +47,21 @@ public record CatalogConfig(
     String applicationId,
     Path stateDir,
     int kafkaTopicPartitions,
-    short kafkaReplicationFactor) {
+    short kafkaReplicationFactor,
+    List<S3Endpoint> s3Endpoints,
+    Retention retention) {
+
+  /**
+   * Retention of recordings and low-latency parts (see {@code catalog.retention.RetentionSweeper}).
+   *
+   * @param maxAge recordings that ended longer ago are deleted; zero keeps them forever
+   * @param sweepInterval time between two sweeps
+   * @param orphanGrace objects younger than this are never taken for orphans
+   * @param partMaxAge LL-HLS part objects older than this are deleted (their segment holds the same
+   *     media); zero keeps them
+   */
+  public record Retention(
+      Duration maxAge, Duration sweepInterval, Duration orphanGrace, Duration partMaxAge) {}
 
   public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
   public static final String HTTP_BIND = CommonSettings.HTTP_BIND;
@@ -57,11 +75,17 @@ public record CatalogConfig(
   public static final String CATALOG_STATE_DIR = "CATALOG_STATE_DIR";
   public static final String KAFKA_TOPIC_PARTITIONS = CommonSettings.KAFKA_TOPIC_PARTITIONS;
   public static final String KAFKA_REPLICATION_FACTOR = CommonSettings.KAFKA_REPLICATION_FACTOR;
+  public static final String RETENTION_MAX_AGE = "RETENTION_MAX_AGE";
+  public static final String RETENTION_PART_MAX_AGE = "RETENTION_PART_MAX_AGE";
+  public static final String RETENTION_SWEEP_INTERVAL = "RETENTION_SWEEP_INTERVAL";
+  public static final String RETENTION_ORPHAN_GRACE = "RETENTION_ORPHAN_GRACE";
+  public static final String S3_ENDPOINTS = "S3_ENDPOINTS";
 
   /** CQL identifiers we accept unquoted: lowercase, so the keyspace name never needs quoting. */
   private static final String KEYSPACE_PATTERN = "[a-z][a-z0-9_]{0,47}";
 
   public CatalogConfig {
+    s3Endpoints = List.copyOf(s3Endpoints);
     Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
     Objects.requireNonNull(httpBind, "httpBind");
     cassandraContactPoints = List.copyOf(cassandraContactPoints);
@@ -114,6 +138,38 @@ public record CatalogConfig(
             "",
             null,
             "Kafka Streams state directory; empty for a fresh temporary directory");
+    def.define(
+            RETENTION_MAX_AGE,
+            ConfigType.DURATION,
+            "0s",
+            Validator.durationRange(Duration.ZERO, Duration.ofDays(36_500)),
+            "recordings that ended longer ago are deleted from storage and the master record;"
+                + " 0s keeps them forever")
+        .define(
+            RETENTION_PART_MAX_AGE,
+            ConfigType.DURATION,
+            "10m",
+            Validator.durationRange(Duration.ZERO, Duration.ofDays(30)),
+            "low-latency part objects older than this are deleted (the segment holds the same"
+                + " media; playlists list parts for seconds); 0s keeps them. Needs S3_ENDPOINTS")
+        .define(
+            RETENTION_SWEEP_INTERVAL,
+            ConfigType.DURATION,
+            "15m",
+            Validator.durationRange(Duration.ofSeconds(1), Duration.ofDays(1)),
+            "time between two retention sweeps")
+        .define(
+            RETENTION_ORPHAN_GRACE,
+            ConfigType.DURATION,
+            "1h",
+            Validator.durationRange(Duration.ofSeconds(1), Duration.ofDays(30)),
+            "objects younger than this are never deleted as orphans (exceed the catalog's lag)")
+        .defineSecret(
+            S3_ENDPOINTS,
+            "",
+            "storage servers, as segmenter-service's S3_ENDPOINTS; required when"
+                + " RETENTION_MAX_AGE is set, needed to delete parts, and by the storage repair"
+                + " command");
     return CommonSettings.defineTopicCreation(
         def, 0, 0, "partitions of hls.segments if this service creates it, 0 for the default (24)");
   }
@@ -140,7 +196,29 @@ public record CatalogConfig(
         c.getString(CATALOG_APPLICATION_ID),
         stateDir.isEmpty() ? null : Path.of(stateDir),
         topics.partitions(),
-        topics.replicationFactor());
+        topics.replicationFactor(),
+        c.getString(S3_ENDPOINTS).isEmpty()
+            ? List.of()
+            : c.getString(S3_ENDPOINTS, S3Endpoint::parseList),
+        retention(c));
+  }
+
+  private static Retention retention(ParsedConfig c) {
+    Duration maxAge = c.getDuration(RETENTION_MAX_AGE);
+    Duration partMaxAge = c.getDuration(RETENTION_PART_MAX_AGE);
+    String spec = c.getString(S3_ENDPOINTS);
+    if (!maxAge.isZero() && spec.isEmpty()) {
+      throw new ConfigException(
+          S3_ENDPOINTS, "is required when " + RETENTION_MAX_AGE + " is set (objects to delete)");
+    }
+    if (spec.isEmpty() || (maxAge.isZero() && partMaxAge.isZero())) {
+      return null; // nothing to delete, or no storage to delete it from
+    }
+    return new Retention(
+        maxAge,
+        c.getDuration(RETENTION_SWEEP_INTERVAL),
+        c.getDuration(RETENTION_ORPHAN_GRACE),
+        partMaxAge);
   }
 
   private static List<InetSocketAddress> contactPoints(List<String> hostPorts) {

@@ -1,6 +1,7 @@
 package io.hlspipeline.catalog;
 
 import io.hlspipeline.catalog.http.CatalogHttpHandler;
+import io.hlspipeline.catalog.retention.RetentionService;
 import io.hlspipeline.catalog.store.CassandraCatalogStore;
 import io.hlspipeline.catalog.store.CassandraSettings;
 import io.hlspipeline.catalog.store.StoreUnavailableException;
@@ -83,6 +84,14 @@ public final class CatalogService implements Lifecycle {
     group.add("cassandra", new StoreLifecycle());
     group.add("topics", new TopicsLifecycle());
     group.add("kafka-streams", new StreamsLifecycle());
+    if (config.retention() == null && config.s3Endpoints().isEmpty()) {
+      log.info("no S3_ENDPOINTS: retention is off and low-latency part objects are never deleted");
+    }
+    if (config.retention() != null) {
+      group.add(
+          "retention",
+          new RetentionService(config.retention(), config.s3Endpoints(), () -> store, registry));
+    }
   }
 
   /** The admin port: probes and {@code /metrics} (useful with port 0). */

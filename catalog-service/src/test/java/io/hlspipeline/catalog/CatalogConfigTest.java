@@ -56,6 +56,44 @@ class CatalogConfigTest {
   }
 
   @Test
+  void retention_isOffByDefault_andNeedsStorageWhenOn() {
+    assertThat(CatalogConfig.fromEnv(minimal()).retention()).isNull();
+    Map<String, String> on = minimal();
+    on.put(CatalogConfig.RETENTION_MAX_AGE, "30d");
+    assertThatThrownBy(() -> CatalogConfig.fromEnv(on))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(CatalogConfig.S3_ENDPOINTS);
+    on.put(
+        CatalogConfig.S3_ENDPOINTS,
+        "id=a,url=http://127.0.0.1:9000,bucket=hls,region=us-east-1,accessKey=k,secretKey=s3cr3t");
+    CatalogConfig c = CatalogConfig.fromEnv(on);
+    CatalogConfig.Retention r = c.retention();
+    assertThat(r.maxAge()).isEqualTo(java.time.Duration.ofDays(30));
+    assertThat(r.sweepInterval()).isEqualTo(java.time.Duration.ofMinutes(15));
+    assertThat(r.orphanGrace()).isEqualTo(java.time.Duration.ofHours(1));
+    assertThat(r.partMaxAge()).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(c.s3Endpoints()).extracting(e -> e.id()).containsExactly("a");
+    assertThat(c.toString()).doesNotContain("s3cr3t");
+  }
+
+  @Test
+  void partsAreDeleted_wheneverStorageIsGiven_evenWithRecordingsKeptForever() {
+    Map<String, String> env = minimal();
+    env.put(
+        CatalogConfig.S3_ENDPOINTS,
+        "id=a,url=http://127.0.0.1:9000,bucket=hls,region=us-east-1,accessKey=k,secretKey=s");
+    CatalogConfig.Retention r = CatalogConfig.fromEnv(env).retention();
+    assertThat(r.maxAge()).isZero();
+    assertThat(r.partMaxAge()).isEqualTo(java.time.Duration.ofMinutes(10));
+    env.put(CatalogConfig.RETENTION_PART_MAX_AGE, "0s");
+    assertThat(CatalogConfig.fromEnv(env).retention()).as("nothing to delete").isNull();
+    env.put(CatalogConfig.RETENTION_PART_MAX_AGE, "-1s");
+    assertThatThrownBy(() -> CatalogConfig.fromEnv(env))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(CatalogConfig.RETENTION_PART_MAX_AGE);
+  }
+
+  @Test
   void fromEnv_missingRequired_namesEveryVariable() {
     assertThatThrownBy(() -> CatalogConfig.fromEnv(Map.of()))
         .isInstanceOfSatisfying(

@@ -2,6 +2,7 @@ package io.hlspipeline.catalog;
 
 import io.hlspipeline.events.segments.PartReady;
 import io.hlspipeline.events.segments.SegmentEvent;
+import io.hlspipeline.events.segments.SegmentFormat;
 import io.hlspipeline.events.segments.SegmentReady;
 import io.hlspipeline.events.segments.StreamEnded;
 import java.time.Instant;
@@ -36,6 +37,32 @@ public final class SegmentEvents {
         List.of("s3-1", "s3-0"));
   }
 
+  /** Segment {@code msn} as an fMP4 segment naming the init segment {@code init-<initId>.mp4}. */
+  public static SegmentReady fmp4Segment(String streamId, String session, long msn, String initId) {
+    SegmentReady ts = segment(streamId, session, msn);
+    return new SegmentReady(
+        ts.v(),
+        ts.streamId(),
+        ts.rendition(),
+        ts.sessionId(),
+        ts.msn(),
+        ts.durationUs(),
+        ts.startPts90k(),
+        ts.programDateTime(),
+        ts.discontinuitySequence(),
+        ts.discontinuity(),
+        ts.targetDurationSec(),
+        ts.codecs(),
+        ts.width(),
+        ts.height(),
+        ts.sizeBytes(),
+        streamId + "/src/" + session + "/" + msn + ".m4s",
+        ts.servers(),
+        SegmentFormat.FMP4,
+        streamId + "/src/" + session + "/init-" + initId + ".mp4",
+        List.of("s3-0", "s3-1"));
+  }
+
   public static StreamEnded ended(String streamId, String session, long lastMsn) {
     return new StreamEnded(
         SegmentEvent.SCHEMA_VERSION,
@@ -58,6 +85,15 @@ public final class SegmentEvents {
         true,
         1000,
         streamId + "/src/" + session + "/" + msn + "." + partIndex + ".ts",
-        List.of("s3-0"));
+        List.of("s3-0"),
+        333_333,
+        90_000L * msn,
+        Instant.parse("2025-03-01T12:00:00Z").plusSeconds(msn),
+        0,
+        false,
+        2,
+        SegmentFormat.TS,
+        null,
+        List.of());
   }
 }

@@ -35,6 +35,7 @@ public final class CassandraNode implements AutoCloseable {
   private final int nativePort;
   private final Path dataDir;
   private final Duration startupTime;
+  private final DevstackContainers.Handle container;
   private boolean closed;
 
   private CassandraNode(ChildJvm jvm, int nativePort, Path dataDir, Duration startupTime) {
@@ -42,6 +43,21 @@ public final class CassandraNode implements AutoCloseable {
     this.nativePort = nativePort;
     this.dataDir = dataDir;
     this.startupTime = startupTime;
+    this.container = null;
+  }
+
+  /** A node in a container ({@link DevstackContainers}): no pid (-1), data dir or log file here. */
+  private CassandraNode(int nativePort, Duration startupTime, DevstackContainers.Handle container) {
+    this.jvm = null;
+    this.nativePort = nativePort;
+    this.dataDir = null;
+    this.startupTime = startupTime;
+    this.container = container;
+  }
+
+  static CassandraNode external(
+      int nativePort, Duration startupTime, DevstackContainers.Handle container) {
+    return new CassandraNode(nativePort, startupTime, container);
   }
 
   public static CassandraNode start(Path dataDir) throws Exception {
@@ -67,11 +83,11 @@ public final class CassandraNode implements AutoCloseable {
   }
 
   public long pid() {
-    return jvm.pid();
+    return container != null ? -1 : jvm.pid();
   }
 
   public boolean isAlive() {
-    return jvm.isAlive();
+    return container != null ? container.isRunning() : jvm.isAlive();
   }
 
   public Path dataDir() {
@@ -80,7 +96,7 @@ public final class CassandraNode implements AutoCloseable {
 
   /** The child's stdout + stderr (Cassandra logs to the console at INFO/WARN). */
   public Path logFile() {
-    return jvm.logFile();
+    return container != null ? null : jvm.logFile();
   }
 
   /** Wall time from {@code start} until the native port accepted a connection. */
@@ -93,19 +109,27 @@ public final class CassandraNode implements AutoCloseable {
   public synchronized void close() {
     if (!closed) {
       closed = true;
-      jvm.destroy(Duration.ofSeconds(20));
+      if (container != null) {
+        container.stop();
+      } else {
+        jvm.destroy(Duration.ofSeconds(20));
+      }
     }
   }
 
   /** SIGKILL at once: for throw-away data (tests), where draining is wasted time. */
   public synchronized void kill() {
     closed = true;
-    jvm.kill();
+    if (container != null) {
+      container.kill();
+    } else {
+      jvm.kill();
+    }
   }
 
   @Override
   public String toString() {
-    return "CassandraNode[127.0.0.1:" + nativePort + " pid " + jvm.pid() + "]";
+    return "CassandraNode[127.0.0.1:" + nativePort + " pid " + pid() + "]";
   }
 
   /** Last lines of a log file, for failure messages. */

@@ -44,6 +44,7 @@ public final class KafkaBroker implements AutoCloseable {
   private final String bootstrapServers;
   private final Path dataDir;
   private final Duration startupTime;
+  private final Runnable externalStop;
   private boolean closed;
 
   private KafkaBroker(
@@ -52,6 +53,20 @@ public final class KafkaBroker implements AutoCloseable {
     this.bootstrapServers = bootstrapServers;
     this.dataDir = dataDir;
     this.startupTime = startupTime;
+    this.externalStop = null;
+  }
+
+  /** A broker in a container ({@link DevstackContainers}): no data dir here; close runs stop. */
+  private KafkaBroker(String bootstrapServers, Duration startupTime, Runnable stop) {
+    this.server = null;
+    this.bootstrapServers = bootstrapServers;
+    this.dataDir = null;
+    this.startupTime = startupTime;
+    this.externalStop = stop;
+  }
+
+  static KafkaBroker external(String bootstrapServers, Duration startupTime, Runnable stop) {
+    return new KafkaBroker(bootstrapServers, startupTime, stop);
   }
 
   /** Starts a broker with default settings (auto topic creation on, 1 partition by default). */
@@ -115,8 +130,12 @@ public final class KafkaBroker implements AutoCloseable {
     }
     closed = true;
     long startNanos = System.nanoTime();
-    server.shutdown();
-    server.awaitShutdown();
+    if (externalStop != null) {
+      externalStop.run();
+    } else {
+      server.shutdown();
+      server.awaitShutdown();
+    }
     log.info(
         "Kafka broker {} stopped in {} ms",
         bootstrapServers,

@@ -30,6 +30,7 @@ public final class S3Server implements AutoCloseable {
   private final String secretKey;
   private final Path dataDir;
   private final Duration startupTime;
+  private Runnable externalStop;
   private boolean closed;
 
   private S3Server(
@@ -108,6 +109,19 @@ public final class S3Server implements AutoCloseable {
     }
   }
 
+  /** A server in a container ({@link DevstackContainers}): no data dir here; close runs stop. */
+  static S3Server external(
+      String id,
+      URI endpoint,
+      String accessKey,
+      String secretKey,
+      Duration startupTime,
+      Runnable stop) {
+    S3Server s = new S3Server(id, null, endpoint, accessKey, secretKey, null, startupTime);
+    s.externalStop = stop;
+    return s;
+  }
+
   /** The stable id this server was started with. */
   public String id() {
     return id;
@@ -131,6 +145,25 @@ public final class S3Server implements AutoCloseable {
     return REGION;
   }
 
+  /**
+   * This server as one entry of the services' {@code S3_ENDPOINTS} setting ({@code
+   * id=…,url=…,bucket=…,region=…,accessKey=…,secretKey=…}), for {@code bucket}.
+   */
+  public String endpointSpec(String bucket) {
+    return "id="
+        + id()
+        + ",url="
+        + endpoint()
+        + ",bucket="
+        + bucket
+        + ",region="
+        + region()
+        + ",accessKey="
+        + accessKey()
+        + ",secretKey="
+        + secretKey();
+  }
+
   public Path dataDir() {
     return dataDir;
   }
@@ -146,6 +179,10 @@ public final class S3Server implements AutoCloseable {
     }
     closed = true;
     try {
+      if (externalStop != null) {
+        externalStop.run();
+        return;
+      }
       proxy.stop();
       log.info("S3 server {} at {} stopped", id, endpoint);
     } catch (Exception e) {

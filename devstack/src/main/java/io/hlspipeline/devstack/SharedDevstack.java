@@ -3,8 +3,10 @@ package io.hlspipeline.devstack;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -29,11 +31,13 @@ public final class SharedDevstack {
   private static final Object CASSANDRA_LOCK = new Object();
   private static final Object S3_LOCK = new Object();
   private static final Object ROOT_LOCK = new Object();
+  private static final Object COTURN_LOCK = new Object();
 
   private static Path root;
   private static KafkaBroker kafka;
   private static CassandraNode cassandra;
   private static final List<S3Server> s3Servers = new ArrayList<>();
+  private static Coturn coturn;
 
   private SharedDevstack() {}
 
@@ -41,13 +45,16 @@ public final class SharedDevstack {
   public static KafkaBroker kafka() {
     synchronized (KAFKA_LOCK) {
       if (kafka == null) {
+        int partitions = Integer.getInteger(KAFKA_PARTITIONS_PROPERTY, 1);
         kafka =
             start(
                 "Kafka",
                 () ->
-                    KafkaBroker.builder(root().resolve("kafka"))
-                        .defaultPartitions(Integer.getInteger(KAFKA_PARTITIONS_PROPERTY, 1))
-                        .start());
+                    DevstackContainers.enabled()
+                        ? DevstackContainers.kafka(partitions)
+                        : KafkaBroker.builder(root().resolve("kafka"))
+                            .defaultPartitions(partitions)
+                            .start());
       }
       return kafka;
     }
@@ -57,7 +64,13 @@ public final class SharedDevstack {
   public static CassandraNode cassandra() {
     synchronized (CASSANDRA_LOCK) {
       if (cassandra == null) {
-        cassandra = start("Cassandra", () -> CassandraNode.start(root().resolve("cassandra")));
+        cassandra =
+            start(
+                "Cassandra",
+                () ->
+                    DevstackContainers.enabled()
+                        ? DevstackContainers.cassandra()
+                        : CassandraNode.start(root().resolve("cassandra")));
       }
       return cassandra;
     }
@@ -74,9 +87,34 @@ public final class SharedDevstack {
     synchronized (S3_LOCK) {
       while (s3Servers.size() <= index) {
         String id = "s3-" + s3Servers.size();
-        s3Servers.add(start(id, () -> S3Server.start(id, root().resolve(id))));
+        s3Servers.add(
+            start(
+                id,
+                () ->
+                    DevstackContainers.enabled()
+                        ? DevstackContainers.s3(id)
+                        : S3Server.start(id, root().resolve(id))));
       }
       return s3Servers.get(index);
+    }
+  }
+
+  /**
+   * The JVM's shared coturn (TURN with {@code use-auth-secret}, a random secret), started on first
+   * call.
+   *
+   * @throws IllegalStateException when coturn is not installed ({@link
+   *     Coturn#notInstalledMessage()})
+   */
+  public static Coturn coturn() {
+    synchronized (COTURN_LOCK) {
+      if (coturn == null) {
+        byte[] secret = new byte[24];
+        new SecureRandom().nextBytes(secret);
+        String hex = HexFormat.of().formatHex(secret);
+        coturn = start("coturn", () -> Coturn.start(root().resolve("coturn"), hex));
+      }
+      return coturn;
     }
   }
 
@@ -108,6 +146,11 @@ public final class SharedDevstack {
   private static void stopAll() {
     // Reverse order of dependence is irrelevant here (no server uses another); data is throw-away,
     // so Cassandra is killed rather than drained.
+    synchronized (COTURN_LOCK) {
+      if (coturn != null) {
+        coturn.close();
+      }
+    }
     synchronized (S3_LOCK) {
       s3Servers.forEach(SharedDevstack::closeQuietly);
     }

@@ -1,5 +1,6 @@
 package io.hlspipeline.edge;
 
+import io.hlspipeline.edge.auth.PlaybackSecret;
 import io.hlspipeline.kit.config.CommonSettings;
 import io.hlspipeline.kit.config.ConfigDef;
 import io.hlspipeline.kit.config.ConfigException;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The edge's configuration, parsed once from environment variables ({@link #parse}); see {@link
@@ -39,6 +41,11 @@ import java.util.Objects;
  * @param cacheBytes {@code EDGE_CACHE_BYTES}, segment cache budget
  * @param followWindow {@code EDGE_FOLLOW_WINDOW}, how far back to start reading hls.segments
  * @param prefetchConcurrency {@code EDGE_PREFETCH_CONCURRENCY}, parallel live prefetches
+ * @param http the viewer listener settings
+ * @param recordings recordings and DVR ({@code EDGE_READ_AHEAD_SEGMENTS}, {@code EDGE_DVR_WINDOW},
+ *     {@code EDGE_RECORDING_MAX_SEGMENTS})
+ * @param playbackSecret {@code EDGE_PLAYBACK_SECRET}: when present, playback is signed ({@code
+ *     io.hlspipeline.edge.auth}); empty (the default) serves {@code /hls/} unsigned
  */
 public record EdgeConfig(
     String kafkaBootstrapServers,
@@ -56,7 +63,24 @@ public record EdgeConfig(
     long cacheBytes,
     Duration followWindow,
     int prefetchConcurrency,
-    io.hlspipeline.kit.http.HttpSettings http) {
+    io.hlspipeline.kit.http.HttpSettings http,
+    Recordings recordings,
+    Optional<PlaybackSecret> playbackSecret) {
+
+  /**
+   * Recordings and DVR.
+   *
+   * @param readAheadSegments segments after a requested recording segment read into the cache (0:
+   *     off)
+   * @param dvrWindow a live recording no longer than this is an EVENT playlist from its start; past
+   *     it, a live playlist sliding over this much
+   * @param maxSegments segments of one recording listed at most (its newest)
+   */
+  public record Recordings(int readAheadSegments, Duration dvrWindow, int maxSegments) {
+    public Recordings {
+      Objects.requireNonNull(dvrWindow, "dvrWindow");
+    }
+  }
 
   public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
   public static final String HTTP_BIND = CommonSettings.HTTP_BIND;
@@ -73,6 +97,10 @@ public record EdgeConfig(
   public static final String EDGE_CACHE_BYTES = "EDGE_CACHE_BYTES";
   public static final String EDGE_FOLLOW_WINDOW = "EDGE_FOLLOW_WINDOW";
   public static final String EDGE_PREFETCH_CONCURRENCY = "EDGE_PREFETCH_CONCURRENCY";
+  public static final String EDGE_READ_AHEAD_SEGMENTS = "EDGE_READ_AHEAD_SEGMENTS";
+  public static final String EDGE_DVR_WINDOW = "EDGE_DVR_WINDOW";
+  public static final String EDGE_RECORDING_MAX_SEGMENTS = "EDGE_RECORDING_MAX_SEGMENTS";
+  public static final String EDGE_PLAYBACK_SECRET = "EDGE_PLAYBACK_SECRET";
 
   private static final ConfigDef DEFINITION =
       CommonSettings.defineHttpServer(
@@ -145,7 +173,29 @@ public record EdgeConfig(
               ConfigType.INT,
               4,
               Validator.range(0, 64),
-              "parallel live prefetches from storage (0 disables prefetch)");
+              "parallel live prefetches from storage (0 disables prefetch)")
+          .define(
+              EDGE_READ_AHEAD_SEGMENTS,
+              ConfigType.INT,
+              3,
+              Validator.range(0, 32),
+              "segments after a requested recording/DVR segment read into the cache (0 disables read-ahead)")
+          .define(
+              EDGE_DVR_WINDOW,
+              ConfigType.DURATION,
+              "2h",
+              Validator.durationRange(Duration.ofSeconds(10), Duration.ofDays(7)),
+              "a live recording up to this long is an EVENT playlist from its start; past it, a live playlist sliding over this much")
+          .define(
+              EDGE_RECORDING_MAX_SEGMENTS,
+              ConfigType.INT,
+              43_200,
+              Validator.range(3, 1_000_000),
+              "segments of one recording a playlist lists at most (its newest; 43200 = 24 h of 2 s segments)")
+          .defineSecret(
+              EDGE_PLAYBACK_SECRET,
+              "",
+              "HMAC-SHA256 secret of playback tokens, at least 16 bytes; set, only /s/{token}/hls/... is served (unset: /hls/ unsigned)");
 
   public EdgeConfig {
     Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
@@ -155,6 +205,8 @@ public record EdgeConfig(
     Objects.requireNonNull(idleRetention, "idleRetention");
     Objects.requireNonNull(followWindow, "followWindow");
     Objects.requireNonNull(http, "http");
+    Objects.requireNonNull(recordings, "recordings");
+    Objects.requireNonNull(playbackSecret, "playbackSecret");
     s3Endpoints = List.copyOf(s3Endpoints);
   }
 
@@ -200,7 +252,23 @@ public record EdgeConfig(
         c.getLong(EDGE_CACHE_BYTES),
         c.getDuration(EDGE_FOLLOW_WINDOW),
         c.getInt(EDGE_PREFETCH_CONCURRENCY),
-        CommonSettings.httpSettings(c, c.getInt(HTTP_THREADS)));
+        CommonSettings.httpSettings(c, c.getInt(HTTP_THREADS)),
+        new Recordings(
+            c.getInt(EDGE_READ_AHEAD_SEGMENTS),
+            c.getDuration(EDGE_DVR_WINDOW),
+            c.getInt(EDGE_RECORDING_MAX_SEGMENTS)),
+        playbackSecret(c.getString(EDGE_PLAYBACK_SECRET)));
+  }
+
+  private static Optional<PlaybackSecret> playbackSecret(String value) {
+    if (value == null || value.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(PlaybackSecret.of(value));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(EDGE_PLAYBACK_SECRET, e.getMessage());
+    }
   }
 
   private static URI stripTrailingSlash(URI uri) {
@@ -241,6 +309,10 @@ public record EdgeConfig(
         + followWindow
         + ", prefetchConcurrency="
         + prefetchConcurrency
+        + ", recordings="
+        + recordings
+        + ", playbackSecret="
+        + (playbackSecret.isPresent() ? "[hidden]" : "unset")
         + ", tls="
         + http.tls().isPresent()
         + ", headerTimeout="

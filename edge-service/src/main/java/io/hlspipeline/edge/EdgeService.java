@@ -1,5 +1,8 @@
 package io.hlspipeline.edge;
 
+import io.hlspipeline.edge.auth.PlaybackTokens;
+import io.hlspipeline.edge.auth.SignedPath;
+import io.hlspipeline.edge.auth.SignedPlaybackHandler;
 import io.hlspipeline.edge.cache.SegmentCache;
 import io.hlspipeline.edge.cache.SegmentLoader;
 import io.hlspipeline.edge.catalog.CatalogBootstrap;
@@ -8,7 +11,10 @@ import io.hlspipeline.edge.follow.SegmentsFollower;
 import io.hlspipeline.edge.http.HlsHandler;
 import io.hlspipeline.edge.http.HlsPathParser;
 import io.hlspipeline.edge.http.PlayerHandler;
+import io.hlspipeline.edge.http.RecordingHandler;
 import io.hlspipeline.edge.playlist.PlaylistBuilder;
+import io.hlspipeline.edge.recording.RecordingIndex;
+import io.hlspipeline.edge.recording.RecordingPlaylists;
 import io.hlspipeline.edge.window.WindowStore;
 import io.hlspipeline.kit.http.AdminEndpoints;
 import io.hlspipeline.kit.http.HttpService;
@@ -71,12 +77,9 @@ public final class EdgeService implements Lifecycle {
         new WindowStore(
             config.windowMaxSegments(), config.maxWindows(), config.idleRetention(), clock);
     Gauge.builder("hls.edge.windows", windows, WindowStore::size).register(registry);
+    CatalogClient catalog = new CatalogClient(config.catalogUrl(), config.catalogTimeout());
     CatalogBootstrap bootstrap =
-        new CatalogBootstrap(
-            new CatalogClient(config.catalogUrl(), config.catalogTimeout()),
-            windows,
-            config.windowMaxSegments(),
-            clock);
+        new CatalogBootstrap(catalog, windows, config.windowMaxSegments(), clock);
     SegmentsFollower follower =
         new SegmentsFollower(
             config.kafkaBootstrapServers(),
@@ -90,11 +93,28 @@ public final class EdgeService implements Lifecycle {
     readiness.register("segments-follower", follower::healthy);
     admin = AdminEndpoints.listener(config.httpBind(), config.adminPort(), registry, readiness);
     http = new HttpService("public", config.http(), registry);
-    http.route(
-        HlsPathParser.PREFIX,
+    HlsHandler live =
         new HlsHandler(
-            windows, bootstrap, new PlaylistBuilder(config.liveWindowSegments()), loader, registry),
-        RouteOptions.inline());
+            windows, bootstrap, new PlaylistBuilder(config.liveWindowSegments()), loader, registry);
+    EdgeConfig.Recordings rec = config.recordings();
+    RecordingHandler hls =
+        new RecordingHandler(
+            live,
+            new RecordingIndex(catalog, rec.maxSegments(), 4L * rec.maxSegments(), clock),
+            new RecordingPlaylists(rec.dvrWindow(), rec.readAheadSegments()),
+            loader,
+            rec.readAheadSegments(),
+            registry);
+    if (config.playbackSecret().isPresent()) {
+      SignedPlaybackHandler signed =
+          new SignedPlaybackHandler(
+              hls, new PlaybackTokens(config.playbackSecret().get()), clock, registry);
+      http.route(HlsPathParser.PREFIX, signed, RouteOptions.inline());
+      // The token is a credential: logs show "/s/[hidden]".
+      http.route(SignedPath.PREFIX, signed, RouteOptions.inline().withSecretPathTail());
+    } else {
+      http.route(HlsPathParser.PREFIX, hls, RouteOptions.inline());
+    }
     http.route(PlayerHandler.PREFIX, new PlayerHandler(registry), RouteOptions.inline());
 
     group.add("admin-http", admin);

@@ -42,6 +42,21 @@ class EdgeConfigTest {
   }
 
   @Test
+  void playbackSecret_offByDefault_hiddenWhenSet_andAtLeast16Bytes() {
+    assertThat(EdgeConfig.parse(env()).playbackSecret()).isEmpty();
+    Map<String, String> env = env();
+    env.put("EDGE_PLAYBACK_SECRET", "PLAYBACK-SECRET-0123456789");
+    EdgeConfig c = EdgeConfig.parse(env);
+    assertThat(c.playbackSecret()).isPresent();
+    assertThat(c.toString()).contains("playbackSecret=[hidden]").doesNotContain("PLAYBACK-SECRET");
+    env.put("EDGE_PLAYBACK_SECRET", "SHORTSECRET");
+    assertThatThrownBy(() -> EdgeConfig.parse(env))
+        .isInstanceOfSatisfying(
+            ConfigException.class, e -> assertThat(e.variable()).isEqualTo("EDGE_PLAYBACK_SECRET"))
+        .hasMessageNotContaining("SHORTSECRET");
+  }
+
+  @Test
   void missingRequired_namesVariable() {
     Map<String, String> env = env();
     env.remove("CATALOG_URL");

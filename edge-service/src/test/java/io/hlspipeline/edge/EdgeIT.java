@@ -15,6 +15,7 @@ import io.hlspipeline.events.catalog.StreamDto;
 import io.hlspipeline.events.catalog.StreamStatus;
 import io.hlspipeline.events.json.EventJson;
 import io.hlspipeline.events.segments.SegmentEvent;
+import io.hlspipeline.events.segments.SegmentFormat;
 import io.hlspipeline.events.segments.SegmentReady;
 import io.hlspipeline.events.segments.StreamEnded;
 import io.hlspipeline.kit.http.Exchange;
@@ -160,6 +161,8 @@ class EdgeIT {
         .contains("application/vnd.apple.mpegurl");
     assertThat(playlist.headers().firstValue("Cache-Control")).contains("public, max-age=1");
     assertThat(playlist.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
+    // The newest segment is the one a live player asks for first.
+    assertThat(playlist.headers().firstValue("Link")).contains("<2.ts>; rel=preload");
     String text = playlist.body();
     assertThat(text)
         .startsWith("#EXTM3U\n")
@@ -205,6 +208,7 @@ class EdgeIT {
     assertThat(ended.body().lines().filter(l -> l.endsWith(".ts")))
         .containsExactly("0.ts", "1.ts", "2.ts");
     assertThat(ended.headers().firstValue("Cache-Control")).contains("public, max-age=60");
+    assertThat(ended.headers().firstValue("Link")).isEmpty();
 
     assertThat(getBytes("/hls/" + LIVE + "/src/3.ts").statusCode()).isEqualTo(404);
   }
@@ -408,6 +412,78 @@ class EdgeIT {
     }
   }
 
+  @Test
+  void fmp4Stream_mapInPlaylist_initAndFragmentsWithTheirTypes() throws Exception {
+    String stream = "edge-fmp4";
+    Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    byte[] init = ("init of " + stream).getBytes(StandardCharsets.US_ASCII);
+    String initKey = stream + "/src/f1/init-0123456789abcdef.mp4";
+    StoredObject storedInit = store.put(initKey, init, "video/mp4");
+    Map<Long, byte[]> fragments = new HashMap<>();
+    for (long msn = 0; msn < 2; msn++) {
+      byte[] bytes = (stream + " fragment " + msn).getBytes(StandardCharsets.US_ASCII);
+      fragments.put(msn, bytes);
+      StoredObject stored =
+          store.put(
+              SegmentStore.segmentKey(stream, "src", "f1", msn, "m4s"), bytes, "video/iso.segment");
+      SegmentReady ts = segment(stream, "f1", msn, start, stored);
+      send(
+          new SegmentReady(
+              ts.v(),
+              ts.streamId(),
+              ts.rendition(),
+              ts.sessionId(),
+              ts.msn(),
+              ts.durationUs(),
+              ts.startPts90k(),
+              ts.programDateTime(),
+              ts.discontinuitySequence(),
+              ts.discontinuity(),
+              ts.targetDurationSec(),
+              ts.codecs(),
+              ts.width(),
+              ts.height(),
+              ts.sizeBytes(),
+              ts.storageKey(),
+              ts.servers(),
+              SegmentFormat.FMP4,
+              storedInit.key(),
+              storedInit.servers()));
+    }
+
+    HttpResponse<String> playlist =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> get("/hls/" + stream + "/src/index.m3u8"), r -> r.body().contains("1.m4s"));
+    assertThat(playlist.body())
+        .startsWith("#EXTM3U\n#EXT-X-VERSION:6\n")
+        .contains("#EXT-X-MAP:URI=\"init-0123456789abcdef.mp4\"\n")
+        .contains("\n0.m4s\n")
+        .doesNotContain(".ts");
+
+    HttpResponse<byte[]> initResponse =
+        getBytes("/hls/" + stream + "/src/init-0123456789abcdef.mp4");
+    assertThat(initResponse.statusCode()).isEqualTo(200);
+    assertThat(initResponse.body()).isEqualTo(init);
+    assertThat(initResponse.headers().firstValue("Content-Type")).contains("video/mp4");
+    assertThat(initResponse.headers().firstValue("Cache-Control"))
+        .contains("public, max-age=31536000, immutable");
+
+    HttpResponse<byte[]> fragment = getBytes("/hls/" + stream + "/src/1.m4s");
+    assertThat(fragment.statusCode()).isEqualTo(200);
+    assertThat(fragment.body()).isEqualTo(fragments.get(1L));
+    assertThat(fragment.headers().firstValue("Content-Type")).contains("video/iso.segment");
+    assertThat(fragment.headers().firstValue("Cache-Control"))
+        .contains("public, max-age=31536000, immutable");
+
+    // The other container, or an init no segment names: not found.
+    assertThat(get("/hls/" + stream + "/src/1.ts").statusCode()).isEqualTo(404);
+    assertThat(get("/hls/" + LIVE + "/src/0.m4s").statusCode()).isEqualTo(404);
+    assertThat(get("/hls/" + stream + "/src/init-fedcba9876543210.mp4").statusCode())
+        .isEqualTo(404);
+  }
+
   // --- helpers ---
 
   private void send(SegmentEvent event) throws Exception {
@@ -433,18 +509,7 @@ class EdgeIT {
   }
 
   private static String spec(S3Server s) {
-    return "id="
-        + s.id()
-        + ",url="
-        + s.endpoint()
-        + ",bucket="
-        + BUCKET
-        + ",region="
-        + s.region()
-        + ",accessKey="
-        + s.accessKey()
-        + ",secretKey="
-        + s.secretKey();
+    return s.endpointSpec(BUCKET);
   }
 
   /** 20 TS packets (sync byte 0x47) whose payload names the stream and msn, so bytes differ. */

@@ -1,7 +1,9 @@
 package io.hlspipeline.events;
 
 import io.hlspipeline.events.ingest.IngestControl;
+import io.hlspipeline.events.ingest.SessionSuperseded;
 import io.hlspipeline.events.json.JsonSerde;
+import io.hlspipeline.events.keys.KeyEpoch;
 import io.hlspipeline.events.segments.SegmentEvent;
 import io.hlspipeline.events.state.SegmenterState;
 
@@ -22,5 +24,15 @@ public final class Serdes {
   /** Values of {@code hls.segmenter.state}. */
   public static JsonSerde<SegmenterState> segmenterState() {
     return new JsonSerde<>(SegmenterState.class, Topics.SEGMENTER_STATE.name());
+  }
+
+  /** Values of {@code hls.keys.epochs}. */
+  public static JsonSerde<KeyEpoch> keyEpoch() {
+    return new JsonSerde<>(KeyEpoch.class, Topics.KEY_EPOCHS.name());
+  }
+
+  /** Values of {@code hls.ingest.superseded}. */
+  public static JsonSerde<SessionSuperseded> sessionSuperseded() {
+    return new JsonSerde<>(SessionSuperseded.class, Topics.INGEST_SUPERSEDED.name());
   }
 }

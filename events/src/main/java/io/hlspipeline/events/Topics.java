@@ -24,6 +24,21 @@ public final class Topics {
   public static final TopicSpec SEGMENTER_STATE =
       new TopicSpec("hls.segmenter.state", 24, Map.of("cleanup.policy", "compact"));
 
+  /**
+   * Each stream's stream-key epoch ({@code KeyEpoch}, compacted, key = stream id), written by
+   * ingest's admin endpoint and read whole by every ingest replica; one partition is plenty.
+   */
+  public static final TopicSpec KEY_EPOCHS =
+      new TopicSpec("hls.keys.epochs", 1, Map.of("cleanup.policy", "compact"));
+
+  /**
+   * Publish sessions a newer session of their stream replaced ({@code SessionSuperseded},
+   * compacted, key = stream id), written by segmenter-service and followed by every ingest replica,
+   * which stops the superseded publisher; one partition is plenty.
+   */
+  public static final TopicSpec INGEST_SUPERSEDED =
+      new TopicSpec("hls.ingest.superseded", 1, Map.of("cleanup.policy", "compact"));
+
   private Topics() {}
 
   /**

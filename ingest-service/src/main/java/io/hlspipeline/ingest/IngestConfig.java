@@ -29,6 +29,13 @@ import java.util.Objects;
  * @param idleTimeout a publisher that sends no byte for this long is disconnected
  * @param rtmp the RTMP listener (RTMP_* keys)
  * @param keyEpochs per-stream key epochs (STREAM_KEY_EPOCHS)
+ * @param httpServer the public listener's settings
+ * @param previousStreamKeySecret the secret being rotated out (never logged), or null
+ * @param previousSecretUntil until when keys of the previous secret are accepted; null when there
+ *     is no previous secret
+ * @param segmentTargetDuration the segmenter's target segment duration: a publisher's keyframe
+ *     interval longer than it is warned about
+ * @param whip the WHIP (WebRTC) ingest (WHIP_* keys); off unless {@code WHIP_UDP_PORT} is set
  */
 public record IngestConfig(
     String kafkaBootstrapServers,
@@ -42,7 +49,11 @@ public record IngestConfig(
     Duration idleTimeout,
     RtmpConfig rtmp,
     KeyEpochs keyEpochs,
-    io.hlspipeline.kit.http.HttpSettings httpServer) {
+    io.hlspipeline.kit.http.HttpSettings httpServer,
+    String previousStreamKeySecret,
+    java.time.Instant previousSecretUntil,
+    Duration segmentTargetDuration,
+    io.hlspipeline.ingest.whip.WhipConfig whip) {
 
   public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
   public static final String HTTP_BIND = CommonSettings.HTTP_BIND;
@@ -53,6 +64,9 @@ public record IngestConfig(
   public static final String KAFKA_REPLICATION_FACTOR = CommonSettings.KAFKA_REPLICATION_FACTOR;
   public static final String INGEST_MAX_STREAMS = "INGEST_MAX_STREAMS";
   public static final String INGEST_IDLE_TIMEOUT = "INGEST_IDLE_TIMEOUT";
+  public static final String STREAM_KEY_PREVIOUS_SECRET = "STREAM_KEY_PREVIOUS_SECRET";
+  public static final String STREAM_KEY_PREVIOUS_SECRET_UNTIL = "STREAM_KEY_PREVIOUS_SECRET_UNTIL";
+  public static final String SEGMENT_TARGET_DURATION = "SEGMENT_TARGET_DURATION";
 
   /** Smallest accepted stream-key secret, as {@code StreamKeys} requires. */
   static final int MIN_SECRET_BYTES = 16;
@@ -65,6 +79,11 @@ public record IngestConfig(
     Objects.requireNonNull(rtmp, "rtmp");
     Objects.requireNonNull(keyEpochs, "keyEpochs");
     Objects.requireNonNull(httpServer, "httpServer");
+    Objects.requireNonNull(segmentTargetDuration, "segmentTargetDuration");
+    Objects.requireNonNull(whip, "whip");
+    if ((previousStreamKeySecret == null) != (previousSecretUntil == null)) {
+      throw new IllegalArgumentException("previous secret and its end go together");
+    }
   }
 
   /** Handler threads beyond one per publisher (answers to rejected or failed publishes). */
@@ -81,7 +100,27 @@ public record IngestConfig(
         STREAM_KEY_SECRET, null, "HMAC-SHA256 secret that signs stream keys, at least 16 bytes");
     CommonSettings.defineTopicCreation(
         def, 24, 1, "partitions of hls.ingest when this service creates it");
+    def.defineSecret(
+        STREAM_KEY_PREVIOUS_SECRET,
+        "",
+        "during a rotation of STREAM_KEY_SECRET, the old secret: keys it signed stay valid until"
+            + " STREAM_KEY_PREVIOUS_SECRET_UNTIL");
+    def.define(
+        STREAM_KEY_PREVIOUS_SECRET_UNTIL,
+        ConfigType.STRING,
+        "",
+        null,
+        "ISO-8601 instant (2026-12-01T00:00:00Z) until which STREAM_KEY_PREVIOUS_SECRET is"
+            + " accepted; required with it");
+    def.define(
+        SEGMENT_TARGET_DURATION,
+        ConfigType.DURATION,
+        "4s",
+        Validator.durationRange(Duration.ofMillis(500), Duration.ofSeconds(60)),
+        "the segmenter's target segment duration: a publisher's keyframe interval longer than it"
+            + " is warned about and shown on GET /streams/{streamId} (admin port)");
     RtmpConfig.define(def);
+    io.hlspipeline.ingest.whip.WhipConfig.define(def);
     KeyEpochs.define(def);
     return def.define(
             INGEST_MAX_STREAMS,
@@ -109,6 +148,27 @@ public record IngestConfig(
       throw new ConfigException(
           STREAM_KEY_SECRET, "must be at least " + MIN_SECRET_BYTES + " bytes long");
     }
+    String previous = c.getString(STREAM_KEY_PREVIOUS_SECRET);
+    String untilText = c.getString(STREAM_KEY_PREVIOUS_SECRET_UNTIL);
+    java.time.Instant until = null;
+    if (previous.isEmpty() != untilText.isEmpty()) {
+      throw new ConfigException(
+          previous.isEmpty() ? STREAM_KEY_PREVIOUS_SECRET : STREAM_KEY_PREVIOUS_SECRET_UNTIL,
+          "STREAM_KEY_PREVIOUS_SECRET and STREAM_KEY_PREVIOUS_SECRET_UNTIL go together");
+    }
+    if (!previous.isEmpty()) {
+      if (previous.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+        throw new ConfigException(
+            STREAM_KEY_PREVIOUS_SECRET, "must be at least " + MIN_SECRET_BYTES + " bytes long");
+      }
+      try {
+        until = java.time.Instant.parse(untilText);
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new ConfigException(
+            STREAM_KEY_PREVIOUS_SECRET_UNTIL,
+            "expected an ISO-8601 instant such as 2026-12-01T00:00:00Z, got '" + untilText + "'");
+      }
+    }
     CommonSettings.Http http = CommonSettings.http(c);
     CommonSettings.TopicCreation topics = CommonSettings.topicCreation(c);
     return new IngestConfig(
@@ -128,7 +188,11 @@ public record IngestConfig(
             .withLimits(
                 c.getInt(CommonSettings.HTTP_MAX_CONNECTIONS),
                 0,
-                io.hlspipeline.kit.http.HttpSettings.DEFAULT_MAX_BODY_BYTES));
+                io.hlspipeline.kit.http.HttpSettings.DEFAULT_MAX_BODY_BYTES),
+        previous.isEmpty() ? null : previous,
+        until,
+        c.getDuration(SEGMENT_TARGET_DURATION),
+        io.hlspipeline.ingest.whip.WhipConfig.from(c));
   }
 
   /** Safe to log: the secret prints as {@code [hidden]}. */
@@ -154,8 +218,16 @@ public record IngestConfig(
         + idleTimeout
         + ", rtmp="
         + rtmp
+        + ", whip="
+        + whip
         + ", keyEpochs="
         + keyEpochs.epochs()
+        + ", previousStreamKeySecret="
+        + (previousStreamKeySecret == null
+            ? "none"
+            : ConfigDef.HIDDEN + " until " + previousSecretUntil)
+        + ", segmentTargetDuration="
+        + segmentTargetDuration
         + ", tls="
         + httpServer.tls().isPresent()
         + ", headerTimeout="

@@ -3,16 +3,20 @@ package io.hlspipeline.ingest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.function.IntSupplier;
 
 /**
  * Meters of ingest-service: {@code hls.ingest.bytes} (MPEG-TS bytes accepted), {@code
  * hls.ingest.sessions} (streams publishing now), {@code hls.ingest.keys.rejected} (publishes with
- * an invalid stream key). Thread-safe.
+ * an invalid stream key), {@code hls.ingest.whip.glass.to.ingest} (WHIP: a frame's capture time,
+ * from the publisher's RTCP sender reports, to its chunk handed to Kafka). Thread-safe.
  */
 public final class IngestMetrics {
   private final Counter bytes;
   private final Counter rejectedKeys;
+  private final Timer whipGlassToIngest;
 
   public IngestMetrics(MeterRegistry registry, IntSupplier openSessions) {
     this.bytes =
@@ -24,6 +28,12 @@ public final class IngestMetrics {
         Counter.builder("hls.ingest.keys.rejected")
             .description("publish attempts with an invalid stream key")
             .register(registry);
+    this.whipGlassToIngest =
+        Timer.builder("hls.ingest.whip.glass.to.ingest")
+            .description(
+                "WHIP: from a frame's capture (publisher's clock, RTCP sender reports) to its chunk"
+                    + " handed to Kafka")
+            .register(registry);
     Gauge.builder("hls.ingest.sessions", openSessions::getAsInt)
         .description("streams publishing on this instance")
         .register(registry);
@@ -31,6 +41,10 @@ public final class IngestMetrics {
 
   public void bytesReceived(long n) {
     bytes.increment(n);
+  }
+
+  public void whipGlassToIngest(Duration latency) {
+    whipGlassToIngest.record(latency);
   }
 
   public void keyRejected() {

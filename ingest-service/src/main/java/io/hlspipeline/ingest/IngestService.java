@@ -2,13 +2,20 @@ package io.hlspipeline.ingest;
 
 import io.hlspipeline.events.TopicCreator;
 import io.hlspipeline.events.Topics;
-import io.hlspipeline.events.keys.StreamKeys;
+import io.hlspipeline.ingest.admin.IngestAdminHandler;
 import io.hlspipeline.ingest.http.HttpIngestHandler;
 import io.hlspipeline.ingest.http.IdleConnections;
+import io.hlspipeline.ingest.keys.KeyAdmin;
+import io.hlspipeline.ingest.keys.KeyEpochFollower;
+import io.hlspipeline.ingest.keys.StreamKeyVerifier;
 import io.hlspipeline.ingest.publish.IngestPublisher;
 import io.hlspipeline.ingest.rtmp.RtmpServer;
 import io.hlspipeline.ingest.session.PublishSessions;
 import io.hlspipeline.ingest.session.SessionIds;
+import io.hlspipeline.ingest.session.SupersededFollower;
+import io.hlspipeline.ingest.whip.GoLivePage;
+import io.hlspipeline.ingest.whip.WhipHandler;
+import io.hlspipeline.ingest.whip.WhipMediaServer;
 import io.hlspipeline.kit.http.AdminEndpoints;
 import io.hlspipeline.kit.http.HttpService;
 import io.hlspipeline.kit.http.PendingHandler;
@@ -62,10 +69,19 @@ public final class IngestService implements Lifecycle {
   private HttpService http;
   private HttpService admin;
   private RtmpServer rtmp; // RTMP listener, opened once Kafka is ready
+  private WhipMediaServer whip; // WHIP UDP port, opened once Kafka is ready (when enabled)
   private volatile boolean topicsReady;
+  private volatile KeyEpochFollower keyEpochs;
+  private volatile SupersededFollower superseded;
 
   /** {@code /ingest/}: 503 + Retry-After until Kafka is reachable and the producer open. */
   private final PendingHandler ingestRoute = new PendingHandler(RETRY_AFTER);
+
+  /** {@code /whip/} (when WHIP is on): 503 + Retry-After until Kafka is reachable. */
+  private final PendingHandler whipRoute = new PendingHandler(RETRY_AFTER);
+
+  /** Admin {@code /streams}: status and keys, 503 until Kafka is reachable. */
+  private final PendingHandler adminRoute = new PendingHandler(RETRY_AFTER);
 
   public IngestService(IngestConfig config, PrometheusMeterRegistry registry) {
     this(config, registry, Clock.systemUTC());
@@ -87,10 +103,13 @@ public final class IngestService implements Lifecycle {
       ReadinessChecks readiness = new ReadinessChecks();
       readiness.register("topics", () -> topicsReady);
       readiness.register("kafka-producer", () -> producer != null);
+      readiness.register("key-epochs", () -> keyEpochs != null && keyEpochs.caughtUp());
+      readiness.register("superseded", () -> superseded != null && superseded.started());
       // Admin and public HTTP first, so probes answer while Kafka is still out of reach; /ingest/
       // is 503 until then.
       HttpService adminServer =
           AdminEndpoints.listener(config.httpBind(), config.adminPort(), registry, readiness);
+      adminServer.route(IngestAdminHandler.PATH, adminRoute);
       adminServer.start();
       admin = adminServer;
 
@@ -99,6 +118,11 @@ public final class IngestService implements Lifecycle {
           HttpIngestHandler.PATH_PREFIX,
           ingestRoute,
           RouteOptions.streamingUpload().withSecretPathTail());
+      if (config.whip().enabled()) {
+        // SDP bodies are small: collected, then handled on a worker (ICE set-up may block)
+        server.route(WhipHandler.PATH_PREFIX, whipRoute, RouteOptions.blocking());
+        server.route(GoLivePage.PATH, new GoLivePage(), RouteOptions.blocking());
+      }
       server.start();
       http = server;
 
@@ -110,6 +134,23 @@ public final class IngestService implements Lifecycle {
                   config.kafkaTopicPartitions(),
                   config.kafkaReplicationFactor(),
                   Topics.INGEST));
+      // one partition whatever KAFKA_TOPIC_PARTITIONS says: every replica reads it whole
+      DependencyWait.DEFAULT.until(
+          "kafka topic " + Topics.KEY_EPOCHS.name(),
+          () ->
+              TopicCreator.ensure(
+                  config.kafkaBootstrapServers(),
+                  0,
+                  config.kafkaReplicationFactor(),
+                  Topics.KEY_EPOCHS));
+      DependencyWait.DEFAULT.until(
+          "kafka topic " + Topics.INGEST_SUPERSEDED.name(),
+          () ->
+              TopicCreator.ensure(
+                  config.kafkaBootstrapServers(),
+                  0,
+                  config.kafkaReplicationFactor(),
+                  Topics.INGEST_SUPERSEDED));
       topicsReady = true;
       KafkaProducer<String, byte[]> p =
           new KafkaProducer<>(producerProps(), new StringSerializer(), new ByteArraySerializer());
@@ -118,15 +159,70 @@ public final class IngestService implements Lifecycle {
           new PublishSessions(
               new IngestPublisher(p), new SessionIds(clock), clock, config.maxStreams());
       IngestMetrics metrics = new IngestMetrics(registry, sessions::size);
+      PublishSessions publishing = sessions;
+      KeyEpochFollower epochs =
+          new KeyEpochFollower(
+              config.kafkaBootstrapServers(),
+              config.keyEpochs(),
+              (streamId, epoch) -> publishing.endStream(streamId, "revoked"));
+      keyEpochs = epochs;
+      DependencyWait.DEFAULT.until("stream-key epochs", epochs::catchUp);
+      SupersededFollower supersededFollower =
+          new SupersededFollower(
+              config.kafkaBootstrapServers(),
+              (streamId, sessionId) -> {
+                if (publishing.endSession(streamId, sessionId, "replaced")) {
+                  log.info(
+                      "stream {}: session {} superseded by a newer publisher elsewhere; ended",
+                      streamId,
+                      sessionId);
+                }
+              });
+      superseded = supersededFollower;
+      DependencyWait.DEFAULT.until("superseded sessions", supersededFollower::start);
+      if (config.previousSecretUntil() != null
+          && !clock.instant().isBefore(config.previousSecretUntil())) {
+        log.warn(
+            "STREAM_KEY_PREVIOUS_SECRET_UNTIL ({}) has passed: keys of the previous secret are"
+                + " refused; remove STREAM_KEY_PREVIOUS_SECRET",
+            config.previousSecretUntil());
+      }
+      StreamKeyVerifier streamKeys =
+          new StreamKeyVerifier(
+              config.streamKeySecret(),
+              config.previousStreamKeySecret(),
+              config.previousSecretUntil(),
+              epochs::epochOf,
+              clock);
       idleConnections = new IdleConnections(config.idleTimeout());
-      StreamKeys streamKeys = new StreamKeys(config.streamKeySecret(), config.keyEpochs()::epochOf);
-      ingestRoute.set(new HttpIngestHandler(streamKeys, sessions, idleConnections, metrics));
+      ingestRoute.set(
+          new HttpIngestHandler(
+              streamKeys, sessions, idleConnections, metrics, config.segmentTargetDuration()));
+      adminRoute.set(new IngestAdminHandler(sessions, new KeyAdmin(streamKeys, epochs, p, clock)));
       producer = p;
       // RTMP: its own port, the same sessions
       rtmp =
           new RtmpServer(
-              config.rtmp(), config.idleTimeout(), streamKeys::verify, sessions, metrics);
+              config.rtmp(),
+              config.idleTimeout(),
+              streamKeys::verify,
+              sessions,
+              metrics,
+              config.segmentTargetDuration());
       rtmp.start();
+      if (config.whip().enabled()) {
+        // WHIP: its own UDP port, the same sessions
+        whip =
+            new WhipMediaServer(
+                config.whip(),
+                sessions,
+                metrics,
+                config.idleTimeout(),
+                config.segmentTargetDuration());
+        whip.start();
+        whipRoute.set(
+            new WhipHandler(streamKeys, whip, config.whip(), metrics, clock, config.maxStreams()));
+      }
     } catch (Exception | Error e) {
       stop();
       throw e;
@@ -157,9 +253,28 @@ public final class IngestService implements Lifecycle {
     return rtmp.port();
   }
 
+  /** The bound WHIP UDP port (useful with {@code WHIP_UDP_PORT=0}); when WHIP is on. */
+  public synchronized int whipUdpPort() {
+    if (whip == null) {
+      throw new IllegalStateException("WHIP not started");
+    }
+    return whip.port();
+  }
+
+  /** WHIP peers open now (connecting or publishing); 0 when WHIP is off. */
+  public synchronized int whipPeers() {
+    return whip == null ? 0 : whip.peers();
+  }
+
   @Override
   public synchronized void stop() throws Exception {
     ingestRoute.clear();
+    adminRoute.clear();
+    whipRoute.clear();
+    if (whip != null) {
+      whip.stop(); // its peers end their sessions with reason shutdown
+      whip = null;
+    }
     if (sessions != null) {
       sessions.endAll();
     }
@@ -174,6 +289,14 @@ public final class IngestService implements Lifecycle {
     if (idleConnections != null) {
       idleConnections.close();
       idleConnections = null;
+    }
+    if (superseded != null) {
+      superseded.close();
+      superseded = null;
+    }
+    if (keyEpochs != null) {
+      keyEpochs.close();
+      keyEpochs = null;
     }
     if (producer != null) {
       producer.close(PRODUCER_CLOSE_TIMEOUT);

@@ -26,6 +26,41 @@ class IngestConfigTest {
     assertThat(c.toString()).doesNotContain(SECRET).contains("[hidden]");
     assertThat(c.rtmp()).isEqualTo(new RtmpConfig("0.0.0.0", 1935, 65_536, 8 * 1024 * 1024, 1000));
     assertThat(c.keyEpochs().epochOf("cam1")).isZero();
+    assertThat(c.segmentTargetDuration()).isEqualTo(Duration.ofSeconds(4));
+    assertThat(c.previousStreamKeySecret()).isNull();
+  }
+
+  @Test
+  void fromEnv_previousSecret_comesWithItsEnd_andIsNeverPrinted() {
+    String previous = "previous-secret-0123456789";
+    IngestConfig c =
+        IngestConfig.fromEnv(
+            Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", "k:9092",
+                "STREAM_KEY_SECRET", SECRET,
+                "STREAM_KEY_PREVIOUS_SECRET", previous,
+                "STREAM_KEY_PREVIOUS_SECRET_UNTIL", "2026-12-01T00:00:00Z",
+                "SEGMENT_TARGET_DURATION", "2s"));
+    assertThat(c.previousSecretUntil()).isEqualTo(java.time.Instant.parse("2026-12-01T00:00:00Z"));
+    assertThat(c.segmentTargetDuration()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.toString()).doesNotContain(previous).doesNotContain(SECRET);
+    for (Map<String, String> bad :
+        java.util.List.of(
+            Map.of("STREAM_KEY_PREVIOUS_SECRET", previous),
+            Map.of("STREAM_KEY_PREVIOUS_SECRET_UNTIL", "2026-12-01T00:00:00Z"),
+            Map.of(
+                "STREAM_KEY_PREVIOUS_SECRET",
+                previous,
+                "STREAM_KEY_PREVIOUS_SECRET_UNTIL",
+                "tomorrow"))) {
+      Map<String, String> env = new java.util.HashMap<>(bad);
+      env.put("KAFKA_BOOTSTRAP_SERVERS", "k:9092");
+      env.put("STREAM_KEY_SECRET", SECRET);
+      assertThatThrownBy(() -> IngestConfig.fromEnv(env))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("STREAM_KEY_PREVIOUS_SECRET")
+          .hasMessageNotContaining(previous);
+    }
   }
 
   @Test

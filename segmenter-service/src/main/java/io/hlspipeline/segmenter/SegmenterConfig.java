@@ -1,5 +1,6 @@
 package io.hlspipeline.segmenter;
 
+import io.hlspipeline.events.segments.SegmentFormat;
 import io.hlspipeline.kit.config.CommonSettings;
 import io.hlspipeline.kit.config.ConfigDef;
 import io.hlspipeline.kit.config.ConfigException;
@@ -24,6 +25,18 @@ import java.util.Map;
  * @param kafkaTopicPartitions partitions when this service creates topics
  * @param kafkaReplicationFactor replication factor of created topics, -1 for the broker default
  * @param idleTimeout an open stream with no record for this long is closed
+ * @param instanceId this worker's stable slot name (a pod name, a StatefulSet ordinal), or null for
+ *     none: with one, the worker's {@code transactional.id} and {@code group.instance.id} are
+ *     derived from it, so the same worker restarted aborts its predecessor's open transaction at
+ *     once and gets its partitions back without a rebalance
+ * @param segmentFormat the container of a stream's segments unless its publisher asked for one
+ * @param partTarget the requested low-latency part target (LL-HLS PART-TARGET); each session uses
+ *     the largest whole number of its frames not above it; zero for no parts
+ * @param sessionTimeout how long a worker that stopped answering keeps its partitions (group
+ *     session timeout) and its open transaction (transaction timeout) before another worker may
+ *     take over
+ * @param reconnectGrace how long a stream whose publisher dropped (not a clean end) waits for a
+ *     reconnect before it ends; zero ends it at once ({@code ReconnectGrace})
  */
 public record SegmenterConfig(
     String kafkaBootstrapServers,
@@ -35,7 +48,12 @@ public record SegmenterConfig(
     String groupId,
     int kafkaTopicPartitions,
     short kafkaReplicationFactor,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    String instanceId,
+    SegmentFormat segmentFormat,
+    Duration partTarget,
+    Duration sessionTimeout,
+    Duration reconnectGrace) {
 
   public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
   public static final String HTTP_BIND = CommonSettings.HTTP_BIND;
@@ -47,6 +65,11 @@ public record SegmenterConfig(
   public static final String KAFKA_TOPIC_PARTITIONS = CommonSettings.KAFKA_TOPIC_PARTITIONS;
   public static final String KAFKA_REPLICATION_FACTOR = CommonSettings.KAFKA_REPLICATION_FACTOR;
   public static final String SEGMENTER_IDLE_TIMEOUT = "SEGMENTER_IDLE_TIMEOUT";
+  public static final String SEGMENTER_SESSION_TIMEOUT = "SEGMENTER_SESSION_TIMEOUT";
+  public static final String SEGMENTER_INSTANCE_ID = "SEGMENTER_INSTANCE_ID";
+  public static final String HLS_SEGMENT_FORMAT = "HLS_SEGMENT_FORMAT";
+  public static final String HLS_PART_TARGET = "HLS_PART_TARGET";
+  public static final String SEGMENTER_RECONNECT_GRACE = "SEGMENTER_RECONNECT_GRACE";
 
   public SegmenterConfig {
     s3Endpoints = List.copyOf(s3Endpoints);
@@ -80,11 +103,52 @@ public record SegmenterConfig(
     CommonSettings.defineTopicCreation(
         def, 24, 1, "partitions of topics this service creates (keep equal to hls.ingest's)");
     return def.define(
-        SEGMENTER_IDLE_TIMEOUT,
-        ConfigType.DURATION,
-        "30s",
-        Validator.durationRange(Duration.ofSeconds(1), Duration.ofHours(1)),
-        "an open stream without data for this long is closed (its ingest died)");
+            SEGMENTER_IDLE_TIMEOUT,
+            ConfigType.DURATION,
+            "30s",
+            Validator.durationRange(Duration.ofSeconds(1), Duration.ofHours(1)),
+            "an open stream without data for this long is closed (its ingest died)")
+        .define(
+            SEGMENTER_SESSION_TIMEOUT,
+            ConfigType.DURATION,
+            "10s",
+            // Kafka's group.min.session.timeout.ms is 6 s; transaction.max.timeout.ms 15 min.
+            Validator.durationRange(Duration.ofSeconds(6), Duration.ofMinutes(5)),
+            "a worker that stops answering (killed, hung) keeps its partitions and its open"
+                + " transaction this long before another worker takes over; the same worker"
+                + " restarted with its SEGMENTER_INSTANCE_ID takes them back at once")
+        .define(
+            SEGMENTER_INSTANCE_ID,
+            ConfigType.STRING,
+            "",
+            Validator.pattern("[A-Za-z0-9._-]{1,100}"),
+            "stable name of this worker slot, unique per replica (Kubernetes: the pod name); when"
+                + " set, a restarted worker fences its predecessor at once and rejoins with its"
+                + " partitions (static membership); unset: a random id per start")
+        .define(
+            HLS_SEGMENT_FORMAT,
+            ConfigType.STRING,
+            "ts",
+            Validator.oneOf("ts", "fmp4"),
+            "segment container of streams whose publisher did not ask for one: ts (MPEG-TS) or"
+                + " fmp4 (CMAF, init segment + .m4s)")
+        .define(
+            HLS_PART_TARGET,
+            ConfigType.DURATION,
+            "334ms",
+            Validator.durationRange(Duration.ZERO, Duration.ofSeconds(60)),
+            "low-latency HLS part target; each stream's parts last the largest whole number of its"
+                + " frames not above it (334ms: 8 frames at 25 fps, 10 at 29.97/30, 20 at 60);"
+                + " at most SEGMENT_TARGET_DURATION; 0s publishes no parts")
+        .define(
+            SEGMENTER_RECONNECT_GRACE,
+            ConfigType.DURATION,
+            "10s",
+            Validator.durationRange(Duration.ZERO, Duration.ofMinutes(10)),
+            "a stream whose publisher dropped without ending (connection cut, ingest idle timeout"
+                + " or shutdown) waits this long for a new session, which then continues it with a"
+                + " discontinuity; a clean end (RTMP deleteStream, HTTP body complete, WHIP DELETE)"
+                + " ends it at once; 0s ends every session at once");
   }
 
   /**
@@ -102,6 +166,18 @@ public record SegmenterConfig(
               + "), got "
               + replication);
     }
+    Duration segmentTarget = c.getDuration(SEGMENT_TARGET_DURATION);
+    Duration partTarget = c.getDuration(HLS_PART_TARGET);
+    if (partTarget.compareTo(segmentTarget) > 0) {
+      throw new ConfigException(
+          HLS_PART_TARGET,
+          "must not exceed "
+              + SEGMENT_TARGET_DURATION
+              + " ("
+              + segmentTarget
+              + "), got "
+              + partTarget);
+    }
     CommonSettings.Http http = CommonSettings.http(c);
     CommonSettings.TopicCreation topics = CommonSettings.topicCreation(c);
     return new SegmenterConfig(
@@ -110,10 +186,15 @@ public record SegmenterConfig(
         http.port(),
         endpoints,
         replication,
-        c.getDuration(SEGMENT_TARGET_DURATION),
+        segmentTarget,
         c.getString(SEGMENTER_GROUP_ID),
         topics.partitions(),
         topics.replicationFactor(),
-        c.getDuration(SEGMENTER_IDLE_TIMEOUT));
+        c.getDuration(SEGMENTER_IDLE_TIMEOUT),
+        c.getString(SEGMENTER_INSTANCE_ID).isEmpty() ? null : c.getString(SEGMENTER_INSTANCE_ID),
+        SegmentFormat.parse(c.getString(HLS_SEGMENT_FORMAT)),
+        partTarget,
+        c.getDuration(SEGMENTER_SESSION_TIMEOUT),
+        c.getDuration(SEGMENTER_RECONNECT_GRACE));
   }
 }

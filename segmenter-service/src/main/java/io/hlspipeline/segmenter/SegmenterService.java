@@ -86,6 +86,15 @@ public final class SegmenterService implements Lifecycle {
                   Topics.INGEST,
                   Topics.SEGMENTS,
                   Topics.SEGMENTER_STATE));
+      // one partition whatever KAFKA_TOPIC_PARTITIONS says: every ingest replica reads it whole
+      DependencyWait.DEFAULT.until(
+          "kafka topic " + Topics.INGEST_SUPERSEDED.name(),
+          () ->
+              TopicCreator.ensure(
+                  config.kafkaBootstrapServers(),
+                  0,
+                  config.kafkaReplicationFactor(),
+                  Topics.INGEST_SUPERSEDED));
       topicsReady = true;
       SegmentStore s = new SegmentStore(config.s3Endpoints(), config.s3Replication(), registry);
       store = s;

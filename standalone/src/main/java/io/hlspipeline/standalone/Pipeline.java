@@ -48,6 +48,19 @@ public final class Pipeline implements Lifecycle {
    */
   public Pipeline(
       PipelineEndpoints endpoints, Path workDir, int targetDurationSec, int liveWindowSegments) {
+    this(endpoints, workDir, targetDurationSec, liveWindowSegments, Map.of());
+  }
+
+  /**
+   * As {@link #Pipeline(PipelineEndpoints, Path, int, int)}, with further ingest settings (e.g.
+   * WHIP's), which override the pipeline's own.
+   */
+  public Pipeline(
+      PipelineEndpoints endpoints,
+      Path workDir,
+      int targetDurationSec,
+      int liveWindowSegments,
+      Map<String, String> ingestEnv) {
     PipelineEndpoints.Ports ports = endpoints.ports();
     ingestPort = orFree(ports.ingest());
     catalogPort = orFree(ports.catalog());
@@ -82,8 +95,10 @@ public final class Pipeline implements Lifecycle {
     ingest.put("HTTP_PORT", String.valueOf(ingestPort));
     ingest.put("ADMIN_PORT", String.valueOf(ports.ingestAdmin()));
     ingest.put("STREAM_KEY_SECRET", endpoints.streamKeySecret());
+    ingest.put("SEGMENT_TARGET_DURATION", targetDurationSec + "s"); // for the GOP check
     ingest.put("RTMP_BIND", "127.0.0.1");
     ingest.put("RTMP_PORT", String.valueOf(rtmpPort));
+    ingest.putAll(ingestEnv);
 
     Map<String, String> edge = new HashMap<>(common);
     edge.put("HTTP_PORT", String.valueOf(edgePort));

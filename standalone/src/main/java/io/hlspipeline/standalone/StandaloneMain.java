@@ -1,6 +1,7 @@
 package io.hlspipeline.standalone;
 
 import io.hlspipeline.devstack.CassandraNode;
+import io.hlspipeline.devstack.Coturn;
 import io.hlspipeline.devstack.KafkaBroker;
 import io.hlspipeline.devstack.S3Server;
 import io.hlspipeline.events.keys.StreamKeys;
@@ -20,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The one-command mode: real Kafka (in this JVM), Cassandra (a child JVM that dies with this one),
  * two S3 servers (S3Proxy, in this JVM), and the four services in this JVM on their default ports;
- * prints the ffmpeg command that publishes a stream and the URL that plays it.
+ * prints the ffmpeg command that publishes a stream and the URL that plays it. WHIP is on
+ * (127.0.0.1, a free UDP port), with a local coturn as TURN server when {@code turnserver} is
+ * installed ({@link StandaloneWhip}).
  *
  * <p>Options: {@code --stream ID} (default {@code demo}), {@code --demo} (also start an ffmpeg test
  * broadcast), {@code --target-duration SECONDS} (default 2).
@@ -82,6 +85,14 @@ public final class StandaloneMain {
     toClose.add(cassandra);
     Duration infraTime = Duration.ofNanos(System.nanoTime() - t0);
 
+    // WHIP on 127.0.0.1, with a local coturn as its TURN server when one is installed
+    StandaloneWhip whip =
+        StandaloneWhip.start(dataDir.resolve("coturn"), Coturn.executable().isPresent());
+    whip.coturn().ifPresent(toClose::add);
+    if (whip.coturn().isEmpty()) {
+      log.info("no local TURN server for WHIP: {}", Coturn.notInstalledMessage());
+    }
+
     String secret = randomSecret();
     PipelineEndpoints endpoints =
         new PipelineEndpoints(
@@ -93,7 +104,11 @@ public final class StandaloneMain {
             PipelineEndpoints.Ports.defaults());
     Pipeline pipeline =
         new Pipeline(
-            endpoints, dataDir.resolve("services"), targetDurationSec, LIVE_WINDOW_SEGMENTS);
+            endpoints,
+            dataDir.resolve("services"),
+            targetDurationSec,
+            LIVE_WINDOW_SEGMENTS,
+            whip.ingestEnv());
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -134,6 +149,8 @@ public final class StandaloneMain {
             "  ingest     " + pipeline.ingestUrl(),
             "  catalog    " + pipeline.catalogUrl() + "/api/v1/streams",
             "  edge       " + pipeline.edgeUrl(),
+            "  WHIP       " + pipeline.ingestUrl() + "/whip/" + streamId + "  (Bearer " + key + ")",
+            whip.turnLine(),
             "Admin (/health/live, /health/ready, /metrics; not for viewers):",
             "  ingest     " + pipeline.ingestAdminUrl() + "/metrics",
             "  catalog    " + pipeline.catalogAdminUrl() + "/metrics",
@@ -161,6 +178,9 @@ public final class StandaloneMain {
                 + pipeline.rtmpUrl()
                 + "/"
                 + key,
+            "Keys for other streams (admin port; revoke: .../revoke):  curl -X POST "
+                + pipeline.ingestAdminUrl()
+                + "/streams/{streamId}/key",
             "Play it:",
             "  ffplay " + playUrl + "      (or VLC / Safari with the same URL)",
             "Watch in a browser: " + pipeline.edgeUrl() + "/player/" + streamId,

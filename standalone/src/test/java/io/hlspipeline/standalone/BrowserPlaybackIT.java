@@ -53,8 +53,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * <p>Skips (with the reason) where chromium, chromedriver or ffmpeg is missing; CI installs them.
  */
 class BrowserPlaybackIT {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final String SECRET = "browser-secret-0123456789abcdef";
   private static final int TARGET_DURATION_SEC = 2;
   private static final int LIVE_WINDOW_SEGMENTS = 6;
@@ -311,6 +311,140 @@ class BrowserPlaybackIT {
     }
   }
 
+  @Test
+  void fmp4LiveStream_playsInChromiumWithHlsJs() throws Exception {
+    String streamId = "browser-fmp4";
+    String key = new StreamKeys(SECRET).sign(streamId, 0);
+    URI media = pipeline.edgeUrl().resolve("/hls/" + streamId + "/src/index.m3u8");
+    URI page = pipeline.edgeUrl().resolve("/player/" + streamId);
+    Path out = Files.createDirectories(Path.of("target", "browser-playback"));
+    // The publisher asks for fMP4; the pipeline's default stays MPEG-TS.
+    Process push =
+        startLiveBroadcast(
+            pipeline.ingestUrl() + "/ingest/" + key + "?segment_format=fmp4",
+            tmp.resolve("push-fmp4.log"));
+    long pushStartNanos = System.nanoTime();
+    ChromeDriver browser = null;
+    try {
+      String playlist =
+          await("fMP4 media playlist served")
+              .atMost(Duration.ofSeconds(30))
+              .pollInterval(Duration.ofMillis(200))
+              .until(() -> body(media), b -> b != null && b.contains(".m4s"));
+      assertThat(playlist)
+          .contains("#EXT-X-VERSION:6\n")
+          .containsPattern("#EXT-X-MAP:URI=\"init-[0-9a-f]{16}\\.mp4\"\n")
+          .doesNotContain(".ts\n");
+
+      browser = startBrowser(out.resolve("chromedriver-fmp4.log"));
+      long openNanos = System.nanoTime();
+      browser.get(page.toString());
+      JavascriptExecutor js = browser;
+      PlayerState played =
+          await("≥ " + MIN_PLAYED_SEC + " s of fMP4 media played")
+              .atMost(Duration.ofSeconds(45))
+              .pollInterval(Duration.ofMillis(500))
+              .failFast(
+                  "fatal player error",
+                  () -> assertThat(PlayerState.read(js).fatalError()).as("fatal error").isNull())
+              .until(() -> PlayerState.read(js), s -> s.playedSeconds() >= MIN_PLAYED_SEC);
+      byte[] png = browser.findElement(By.id("video")).getScreenshotAs(OutputType.BYTES);
+      Files.write(out.resolve("player-fmp4.png"), png);
+      @SuppressWarnings("unchecked")
+      List<String> fetched =
+          (List<String>)
+              js.executeScript(
+                  "return performance.getEntriesByType('resource')"
+                      + ".filter(e => e.name.includes('/hls/')).map(e => e.name);");
+      System.out.printf(
+          "[browser] fMP4: %s, startup %.0f ms (%.2f s after the push started), %.1f s played,"
+              + " latency %.2f s, non-fatal errors %s%n",
+          played.engine(),
+          played.startupMs(),
+          (openNanos - pushStartNanos) / 1e9 + played.startupMs() / 1e3,
+          played.playedSeconds(),
+          played.latencySeconds(),
+          played.errors());
+      assertThat(played.engine()).isEqualTo("hls.js");
+      assertThat(fetched).anyMatch(u -> u.matches(".*/init-[0-9a-f]{16}\\.mp4"));
+      assertThat(fetched).anyMatch(u -> u.endsWith(".m4s")).noneMatch(u -> u.endsWith(".ts"));
+      assertThat(played.latencySeconds()).as("live latency, s").isNotNull().isBetween(-1.0, 30.0);
+      assertThat(distinctColours(png))
+          .as("distinct colours in the video screenshot")
+          .isGreaterThan(16);
+    } finally {
+      if (browser != null) {
+        browser.quit();
+      }
+      push.destroy();
+      push.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void rtmpPublish_playsInChromiumWithHlsJs() throws Exception {
+    String streamId = "browser-rtmp";
+    String key = new StreamKeys(SECRET).sign(streamId, 0);
+    URI master = pipeline.edgeUrl().resolve("/hls/" + streamId + "/master.m3u8");
+    URI page = pipeline.edgeUrl().resolve("/player/" + streamId);
+    Path out = Files.createDirectories(Path.of("target", "browser-playback"));
+    // OBS's protocol: FLV over RTMP, remuxed to MPEG-TS by ingest.
+    Process push =
+        Ffmpeg.start(
+            tmp.resolve("push-rtmp.log"),
+            Ffmpeg.testSource("640x360", FPS)
+                .realTime()
+                .seconds(PUSH_SECONDS)
+                .gopFrames(FPS * TARGET_DURATION_SEC)
+                .audioBitrate("96k")
+                .to("-f", "flv", pipeline.rtmpUrl() + "/" + key));
+    long pushStartNanos = System.nanoTime();
+    ChromeDriver browser = null;
+    try {
+      await("master playlist served")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> status(master) == 200);
+      browser = startBrowser(tmp.resolve("chromedriver-rtmp.log"));
+      long openNanos = System.nanoTime();
+      browser.get(page.toString());
+      JavascriptExecutor js = browser;
+      PlayerState played =
+          await("≥ " + MIN_PLAYED_SEC + " s of the RTMP publish played")
+              .atMost(Duration.ofSeconds(45))
+              .pollInterval(Duration.ofMillis(500))
+              .failFast(
+                  "fatal player error",
+                  () -> assertThat(PlayerState.read(js).fatalError()).as("fatal error").isNull())
+              .until(() -> PlayerState.read(js), s -> s.playedSeconds() >= MIN_PLAYED_SEC);
+      byte[] png = browser.findElement(By.id("video")).getScreenshotAs(OutputType.BYTES);
+      Path screenshot = out.resolve("player-rtmp.png");
+      Files.write(screenshot, png);
+      System.out.printf(
+          "[browser] RTMP publish: %s, startup %.0f ms (%.2f s after the publish started); %.1f s"
+              + " played; live latency %.2f s; non-fatal errors %s; screenshot %s%n",
+          played.engine(),
+          played.startupMs(),
+          (openNanos - pushStartNanos) / 1e9 + played.startupMs() / 1e3,
+          played.playedSeconds(),
+          played.latencySeconds(),
+          played.errors(),
+          screenshot.toAbsolutePath());
+      assertThat(played.engine()).isEqualTo("hls.js");
+      assertThat(played.latencySeconds()).as("live latency, s").isNotNull().isBetween(-1.0, 30.0);
+      assertThat(distinctColours(png))
+          .as("distinct colours in the video screenshot")
+          .isGreaterThan(16);
+      assertThat(push.isAlive()).as("the publish is still going (not refused)").isTrue();
+    } finally {
+      if (browser != null) {
+        browser.quit();
+      }
+      push.destroy();
+      push.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
   /** testsrc2 at 640x360, 25 fps, with a 1 kHz tone, encoded live and pushed in real time. */
   private static Process startLiveBroadcast(String ingestUrl, Path log) throws Exception {
     return Ffmpeg.start(
@@ -328,6 +462,11 @@ class BrowserPlaybackIT {
    * never looks for (or downloads) a driver or a browser.
    */
   private static ChromeDriver startBrowser(Path driverLog) throws Exception {
+    return startBrowser(driverLog, tmp);
+  }
+
+  /** {@link #startBrowser(Path)} with its profile under {@code profileParent} (other suites). */
+  static ChromeDriver startBrowser(Path driverLog, Path profileParent) throws Exception {
     System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
     ChromeDriverService service =
         new ChromeDriverService.Builder()
@@ -338,8 +477,25 @@ class BrowserPlaybackIT {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(new File(CHROMIUM.toString()));
     options.addArguments(CHROMIUM_ARGS);
-    options.addArguments("--user-data-dir=" + Files.createTempDirectory(tmp, "chromium-profile"));
+    options.addArguments(
+        "--user-data-dir=" + Files.createTempDirectory(profileParent, "chromium-profile"));
     return new ChromeDriver(service, options);
+  }
+
+  /**
+   * The body of a 200 answer, else null; a poll that timed out (the first request for a stream
+   * bootstraps it from the catalog, slow on a loaded machine) is "not yet" as well.
+   */
+  static String body(URI uri) throws Exception {
+    try {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? r.body() : null;
+    } catch (java.net.http.HttpTimeoutException e) {
+      return null;
+    }
   }
 
   private static int status(URI uri) throws Exception {

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hlspipeline.events.Topics;
 import io.hlspipeline.events.Topics.TopicSpec;
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,9 +62,16 @@ class InfraManifestsTest {
   }
 
   @Test
-  void strimziTopicsMatchTheTopicsTheServicesDeclare() throws IOException {
+  void strimziTopicsMatchTheTopicsTheServicesDeclare() throws Exception {
     Map<String, DeclaredTopic> declared = declaredTopics();
-    List<TopicSpec> specs = List.of(Topics.INGEST, Topics.SEGMENTS, Topics.SEGMENTER_STATE);
+    // Every topic Topics declares, so a new one cannot be forgotten here.
+    List<TopicSpec> specs = new ArrayList<>();
+    for (Field f : Topics.class.getFields()) {
+      if (Modifier.isStatic(f.getModifiers()) && f.getType() == TopicSpec.class) {
+        specs.add((TopicSpec) f.get(null));
+      }
+    }
+    assertThat(specs).hasSizeGreaterThanOrEqualTo(5);
     assertThat(declared.keySet())
         .containsExactlyInAnyOrderElementsOf(specs.stream().map(TopicSpec::name).toList());
     for (TopicSpec spec : specs) {

@@ -19,13 +19,19 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * HLS segment objects over several S3-compatible servers.
@@ -449,6 +455,141 @@ public final class SegmentStore implements AutoCloseable {
         log.warn("Could not delete {} from S3 server {}: {}", key, serverId, e.toString());
       }
     }
+  }
+
+  /**
+   * Whether server {@code serverId} holds {@code key} (a HEAD request).
+   *
+   * @return false when the server answers 404
+   * @throws StorageException when the server fails or is not configured (its copy is unknown)
+   */
+  public boolean exists(String serverId, String key) throws StorageException {
+    StorageServer server = servers.get(serverId);
+    if (server == null) {
+      throw new StorageException("S3 server " + serverId + " is not configured", null);
+    }
+    try {
+      server.client().headObject(b -> b.bucket(server.bucket()).key(key));
+      server.recordSuccess();
+      return true;
+    } catch (NoSuchKeyException e) {
+      return false;
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return false;
+      }
+      server.recordFailure("head", e);
+      throw new StorageException("HEAD " + key + " on S3 server " + serverId + " failed", e);
+    } catch (RuntimeException e) {
+      server.recordFailure("head", e);
+      throw new StorageException("HEAD " + key + " on S3 server " + serverId + " failed", e);
+    }
+  }
+
+  /**
+   * Copies {@code key} from the first of {@code from} that can serve it to server {@code to}, with
+   * its content type (the repair of an under-replicated object).
+   *
+   * @throws StorageException when no source can serve it or the target refuses it
+   */
+  public void copy(String key, List<String> from, String to) throws StorageException {
+    StorageServer target = servers.get(to);
+    if (target == null) {
+      throw new StorageException("S3 server " + to + " is not configured", null);
+    }
+    ResponseBytes<GetObjectResponse> source =
+        read(
+            key,
+            from,
+            server -> server.client().getObjectAsBytes(b -> b.bucket(server.bucket()).key(key)));
+    String contentType = source.response().contentType();
+    byte[] data = source.asByteArrayUnsafe();
+    try {
+      target
+          .client()
+          .putObject(
+              b ->
+                  b.bucket(target.bucket())
+                      .key(key)
+                      .contentType(contentType == null ? "application/octet-stream" : contentType),
+              RequestBody.fromBytes(data));
+      target.recordSuccess();
+    } catch (RuntimeException e) {
+      target.recordFailure("put", e);
+      throw new StorageException("copy of " + key + " to S3 server " + to + " failed", e);
+    }
+  }
+
+  /** The configured server ids, sorted. */
+  public List<String> serverIds() {
+    return placement.serverIds();
+  }
+
+  /**
+   * Calls {@code each} for every object under {@code prefix} on server {@code serverId}, in key
+   * order, one listing page (at most 1000 keys) at a time, so memory stays bounded whatever the
+   * bucket holds.
+   *
+   * @param prefix a key prefix, {@code ""} for the whole bucket
+   * @throws StorageException when the server fails or is not configured
+   */
+  public void forEachObject(String serverId, String prefix, Consumer<ObjectSummary> each)
+      throws StorageException {
+    StorageServer server = servers.get(serverId);
+    if (server == null) {
+      throw new StorageException("S3 server " + serverId + " is not configured", null);
+    }
+    String token = null;
+    try {
+      do {
+        String continuation = token;
+        ListObjectsV2Response page =
+            server
+                .client()
+                .listObjectsV2(
+                    b ->
+                        b.bucket(server.bucket())
+                            .prefix(prefix)
+                            .maxKeys(1000)
+                            .continuationToken(continuation));
+        for (S3Object o : page.contents()) {
+          each.accept(new ObjectSummary(serverId, o.key(), o.lastModified(), o.size()));
+        }
+        token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+      } while (token != null);
+      server.recordSuccess();
+    } catch (RuntimeException e) {
+      server.recordFailure("list", e);
+      throw new StorageException("listing " + prefix + " on S3 server " + serverId + " failed", e);
+    }
+  }
+
+  /**
+   * Deletes every object under {@code prefix} on every configured server (a listing, then one
+   * delete per object). Best effort per server: one that fails is logged and skipped.
+   *
+   * @param prefix a non-empty key prefix ending with {@code /}
+   * @return the number of objects deleted
+   */
+  public int deletePrefix(String prefix) {
+    if (prefix.isEmpty() || !prefix.endsWith("/")) {
+      throw new IllegalArgumentException("prefix must be non-empty and end with /: " + prefix);
+    }
+    int deleted = 0;
+    for (String serverId : placement.serverIds()) {
+      List<String> keys = new ArrayList<>();
+      try {
+        forEachObject(serverId, prefix, o -> keys.add(o.key()));
+      } catch (StorageException e) {
+        log.warn("Could not list {} on S3 server {}: {}", prefix, serverId, e.toString());
+        continue;
+      }
+      for (String key : keys) {
+        delete(key, List.of(serverId));
+        deleted++;
+      }
+    }
+    return deleted;
   }
 
   private void record(String timerName, String serverId, String outcome, long startNanos) {

@@ -37,6 +37,13 @@ final class Recordings {
     }
     long segments =
         s.firstMsn() >= 0 && s.lastMsn() >= s.firstMsn() ? s.lastMsn() - s.firstMsn() + 1 : 0;
-    return new RecordingDto(s.sessionId(), s.startedAt(), s.endedAt(), durationSeconds, segments);
+    return new RecordingDto(
+        s.sessionId(),
+        s.startedAt(),
+        s.endedAt(),
+        durationSeconds,
+        segments,
+        s.firstMsn(),
+        segments > 0 ? s.lastMsn() : -1);
   }
 }

@@ -17,9 +17,11 @@ import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.metadata.NodeState;
 import io.hlspipeline.events.catalog.SegmentDto;
 import io.hlspipeline.events.catalog.StreamDto;
+import io.hlspipeline.events.segments.SegmentFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,7 +45,8 @@ public final class CassandraCatalogStore implements CatalogStore, AutoCloseable 
   private static final String SEGMENT_COLUMNS =
       "stream_id, rendition, bucket, msn, session_id, duration_us, start_pts_90k,"
           + " program_date_time_ns, discontinuity_sequence, discontinuity, target_duration_s,"
-          + " codecs, width, height, size_bytes, storage_key, servers";
+          + " codecs, width, height, size_bytes, storage_key, servers, segment_format, init_key,"
+          + " init_servers";
 
   private final CqlSession session;
   private final int schemaVersion;
@@ -58,6 +61,10 @@ public final class CassandraCatalogStore implements CatalogStore, AutoCloseable 
   private final PreparedStatement selectSessions;
   private final PreparedStatement insertTimeEntry;
   private final PreparedStatement selectLastStart;
+  private final PreparedStatement selectAllSessions;
+  private final PreparedStatement deleteTimeEntry;
+  private final PreparedStatement deleteSegmentRange;
+  private final PreparedStatement deleteSessionRow;
   private final TimeBuckets timeBuckets;
   private final AtomicLong partitionReads = new AtomicLong();
 
@@ -96,7 +103,7 @@ public final class CassandraCatalogStore implements CatalogStore, AutoCloseable 
                 + ks
                 + ".segments ("
                 + SEGMENT_COLUMNS
-                + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     selectSegments =
         session.prepare(
             "SELECT "
@@ -124,6 +131,25 @@ public final class CassandraCatalogStore implements CatalogStore, AutoCloseable 
             "SELECT stream_id, session_id, started_at_ns, ended_at_ns, first_msn, last_msn FROM "
                 + ks
                 + ".sessions WHERE stream_id = ?");
+    selectAllSessions =
+        session.prepare(
+            "SELECT stream_id, session_id, started_at_ns, ended_at_ns, first_msn, last_msn FROM "
+                + ks
+                + ".sessions");
+    deleteTimeEntry =
+        session.prepare(
+            "DELETE FROM "
+                + ks
+                + ".segments_by_time WHERE stream_id = ? AND rendition = ? AND time_bucket = ?"
+                + " AND start_ns = ? AND msn = ?");
+    deleteSegmentRange =
+        session.prepare(
+            "DELETE FROM "
+                + ks
+                + ".segments WHERE stream_id = ? AND rendition = ? AND bucket = ?"
+                + " AND msn >= ? AND msn <= ?");
+    deleteSessionRow =
+        session.prepare("DELETE FROM " + ks + ".sessions WHERE stream_id = ? AND session_id = ?");
   }
 
   /**
@@ -231,26 +257,33 @@ public final class CassandraCatalogStore implements CatalogStore, AutoCloseable 
 
   @Override
   public void upsertSegment(SegmentDto s) {
+    boolean fmp4 = s.segmentFormat() == SegmentFormat.FMP4;
+    Object[] values = {
+      s.streamId(),
+      s.rendition(),
+      SegmentBuckets.bucketOf(s.msn()),
+      s.msn(),
+      s.sessionId(),
+      s.durationUs(),
+      s.startPts90k(),
+      toNanos(s.programDateTime()),
+      s.discontinuitySequence(),
+      s.discontinuity(),
+      s.targetDurationSec(),
+      s.codecs(),
+      s.width(),
+      s.height(),
+      s.sizeBytes(),
+      s.storageKey(),
+      s.servers(),
+      s.segmentFormat().id(),
+      s.initKey(),
+      s.initServers()
+    };
+    // A TS segment leaves init_key and init_servers unset (no tombstones): bind stops before them.
     run(
         "write segment",
-        insertSegment.bind(
-            s.streamId(),
-            s.rendition(),
-            SegmentBuckets.bucketOf(s.msn()),
-            s.msn(),
-            s.sessionId(),
-            s.durationUs(),
-            s.startPts90k(),
-            toNanos(s.programDateTime()),
-            s.discontinuitySequence(),
-            s.discontinuity(),
-            s.targetDurationSec(),
-            s.codecs(),
-            s.width(),
-            s.height(),
-            s.sizeBytes(),
-            s.storageKey(),
-            s.servers()));
+        insertSegment.bind(fmp4 ? values : Arrays.copyOf(values, values.length - 2)));
     // The time index is written after the row it points at: a reader that finds an entry finds
     // its segment. Instants outside the storable range are not indexed.
     Instant start = s.programDateTime();
@@ -356,14 +389,7 @@ public final class CassandraCatalogStore implements CatalogStore, AutoCloseable 
           List<SessionRecord> out = new ArrayList<>();
           partitionReads.incrementAndGet();
           for (Row r : session.execute(selectSessions.bind(streamId))) {
-            out.add(
-                new SessionRecord(
-                    r.getString("stream_id"),
-                    r.getString("session_id"),
-                    fromNanos(r, "started_at_ns"),
-                    fromNanos(r, "ended_at_ns"),
-                    r.isNull("first_msn") ? -1 : r.getLong("first_msn"),
-                    r.isNull("last_msn") ? -1 : r.getLong("last_msn")));
+            out.add(sessionRecord(r));
           }
           return out;
         });
@@ -392,6 +418,70 @@ public final class CassandraCatalogStore implements CatalogStore, AutoCloseable 
   }
 
   @Override
+  public List<SessionRecord> sessionsEndedBefore(Instant cutoff, int limit) {
+    long cutoffNs = toNanos(cutoff);
+    return call(
+        "scan sessions",
+        () -> {
+          List<SessionRecord> out = new ArrayList<>();
+          // The driver pages the scan (5000 rows a page): memory stays bounded by limit.
+          for (Row r : session.execute(selectAllSessions.bind())) {
+            if (!r.isNull("ended_at_ns") && r.getLong("ended_at_ns") < cutoffNs) {
+              out.add(sessionRecord(r));
+              if (out.size() >= limit) {
+                break;
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public void deleteSession(SessionRecord s, List<String> renditions) {
+    if (s.firstMsn() >= 0 && s.lastMsn() >= s.firstMsn()) {
+      for (String rendition : renditions) {
+        // Time-index rows are keyed by each segment's start: read the rows to find them.
+        long next = s.firstMsn();
+        while (next <= s.lastMsn()) {
+          SegmentPage page = segments(s.streamId(), rendition, next, 1000, s.lastMsn());
+          for (SegmentDto segment : page.segments()) {
+            if (segment.msn() > s.lastMsn()) {
+              break; // a page runs to the end of its bucket: later sessions' rows are not ours
+            }
+            Instant start = segment.programDateTime();
+            if (start != null
+                && !start.isBefore(TimeBuckets.MIN_INSTANT)
+                && start.isBefore(TimeBuckets.MAX_INSTANT)) {
+              long startNs = TimeBuckets.toNanos(start);
+              run(
+                  "delete time index",
+                  deleteTimeEntry.bind(
+                      s.streamId(),
+                      rendition,
+                      timeBuckets.bucketOf(startNs),
+                      startNs,
+                      segment.msn()));
+            }
+          }
+          if (page.nextMsn() < 0 || page.nextMsn() <= next) {
+            break;
+          }
+          next = page.nextMsn();
+        }
+        for (long bucket = SegmentBuckets.bucketOf(s.firstMsn());
+            bucket <= SegmentBuckets.bucketOf(s.lastMsn());
+            bucket++) {
+          run(
+              "delete segments",
+              deleteSegmentRange.bind(s.streamId(), rendition, bucket, s.firstMsn(), s.lastMsn()));
+        }
+      }
+    }
+    run("delete session", deleteSessionRow.bind(s.streamId(), s.sessionId()));
+  }
+
+  @Override
   public boolean isAvailable() {
     if (session.isClosed()) {
       return false;
@@ -407,6 +497,16 @@ public final class CassandraCatalogStore implements CatalogStore, AutoCloseable 
   @Override
   public void close() {
     session.close();
+  }
+
+  private static SessionRecord sessionRecord(Row r) {
+    return new SessionRecord(
+        r.getString("stream_id"),
+        r.getString("session_id"),
+        fromNanos(r, "started_at_ns"),
+        fromNanos(r, "ended_at_ns"),
+        r.isNull("first_msn") ? -1 : r.getLong("first_msn"),
+        r.isNull("last_msn") ? -1 : r.getLong("last_msn"));
   }
 
   private void run(String what, BoundStatement statement) {

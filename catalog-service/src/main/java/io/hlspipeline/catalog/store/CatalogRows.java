@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import io.hlspipeline.events.catalog.SegmentDto;
 import io.hlspipeline.events.catalog.StreamDto;
 import io.hlspipeline.events.catalog.StreamStatus;
+import io.hlspipeline.events.segments.SegmentFormat;
 import java.time.Instant;
 
 /** Rows of the master record's tables as DTOs, and instants as the {@code *_ns} columns. */
@@ -44,7 +45,12 @@ final class CatalogRows {
         r.getInt("height"),
         r.getLong("size_bytes"),
         r.getString("storage_key"),
-        r.getList("servers", String.class));
+        r.getList("servers", String.class),
+        r.isNull("segment_format")
+            ? SegmentFormat.TS
+            : SegmentFormat.parse(r.getString("segment_format")),
+        r.getString("init_key"),
+        r.getList("init_servers", String.class));
   }
 
   /** Epoch nanoseconds (exact for years 1677 to 2262), or null. */

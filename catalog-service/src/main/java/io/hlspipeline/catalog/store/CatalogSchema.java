@@ -96,7 +96,16 @@ public final class CatalogSchema {
                     msn bigint,
                     duration_us bigint,
                     PRIMARY KEY ((stream_id, rendition, time_bucket), start_ns, msn)
-                  ) WITH CLUSTERING ORDER BY (start_ns ASC, msn ASC)""")));
+                  ) WITH CLUSTERING ORDER BY (start_ns ASC, msn ASC)""")),
+          new Migration(
+              3,
+              "segments: container format and fMP4 init segment (EXT-X-MAP)",
+              List.of(
+                  // Cassandra 5.0: ADD IF NOT EXISTS keeps the statement idempotent. Rows written
+                  // before have segment_format null: MPEG-TS.
+                  "ALTER TABLE %1$s.segments ADD IF NOT EXISTS segment_format text",
+                  "ALTER TABLE %1$s.segments ADD IF NOT EXISTS init_key text",
+                  "ALTER TABLE %1$s.segments ADD IF NOT EXISTS init_servers list<text>")));
 
   private CatalogSchema() {}
 

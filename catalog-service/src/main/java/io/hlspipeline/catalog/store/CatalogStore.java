@@ -60,6 +60,20 @@ public interface CatalogStore {
    */
   long firstMsnEndingAfter(String streamId, String rendition, Instant t);
 
+  /**
+   * Up to {@code limit} sessions of any stream that ended before {@code cutoff}, in no particular
+   * order. Scans the whole sessions table (one row per recording): for periodic retention sweeps,
+   * not for requests.
+   */
+  List<SessionRecord> sessionsEndedBefore(Instant cutoff, int limit);
+
+  /**
+   * Deletes a recording from the master record: its segment rows in {@code renditions} (msn {@code
+   * firstMsn..lastMsn}) with their time-index rows, then its session row, so that a crash half-way
+   * leaves the session listed and a later call finishes the job. Idempotent.
+   */
+  void deleteSession(SessionRecord session, List<String> renditions);
+
   /** True while the store can serve reads and writes, as far as it knows. */
   boolean isAvailable();
 }

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>A SegmentReady is always stored as a segment row. It moves the stream row forward only when
  *       it is of the row's session and newer than its last msn, or of another session with a higher
- *       msn than the row's last msn (a new session started: the stream is LIVE again).
+ *       msn than the row's last msn (a new session started: the stream is LIVE again; if the row
+ *       was still LIVE, a reconnect continued the stream and the previous session's row ends at the
+ *       new session's first program-date-time).
  *   <li>A StreamEnded ends the stream when it is of the row's session, or of another session whose
  *       last msn is above the row's; a late one of an older session only closes that session's row.
  *   <li>PartReady events are not part of the master record.
@@ -77,6 +79,13 @@ public final class CatalogWriter {
     if (current.isEmpty()
         || (!current.get().sessionId().equals(s.sessionId())
             && s.msn() > current.get().lastMsn())) {
+      if (current.isPresent() && current.get().status() == StreamStatus.LIVE) {
+        // A reconnect continued the stream (no StreamEnded between its sessions): the previous
+        // session's recording ends where the new one starts.
+        StreamDto previous = current.get();
+        store.sessionEnded(
+            s.streamId(), previous.sessionId(), s.programDateTime(), previous.lastMsn());
+      }
       store.sessionStarted(s.streamId(), s.sessionId(), s.programDateTime(), s.msn());
       store.sessionProgressed(s.streamId(), s.sessionId(), s.msn());
       store.upsertStream(

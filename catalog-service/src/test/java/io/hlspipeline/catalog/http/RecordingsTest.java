@@ -24,10 +24,14 @@ class RecordingsTest {
     assertThat(list.get(0).durationSeconds()).isEqualTo(10.0);
     assertThat(list.get(0).ended()).isNull();
     assertThat(list.get(0).segments()).isEqualTo(5);
+    assertThat(list.get(0).firstMsn()).isEqualTo(15);
+    assertThat(list.get(0).lastMsn()).isEqualTo(19);
     assertThat(list.get(1).durationSeconds()).isEqualTo(30.0);
     assertThat(list.get(1).segments()).isEqualTo(15);
     assertThat(list.get(2).durationSeconds()).isZero();
     assertThat(list.get(2).segments()).isZero();
+    assertThat(list.get(2).firstMsn()).isEqualTo(-1);
+    assertThat(list.get(2).lastMsn()).isEqualTo(-1);
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.hlspipeline.devstack.SharedDevstack;
 import io.hlspipeline.events.catalog.SegmentDto;
 import io.hlspipeline.events.catalog.StreamDto;
 import io.hlspipeline.events.catalog.StreamStatus;
+import io.hlspipeline.events.segments.SegmentFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -56,7 +57,7 @@ class CassandraCatalogStoreIT {
       assertThat(second.schemaVersion()).isEqualTo(CatalogSchema.MIGRATIONS.size());
     }
     List<Row> versions = raw.execute("SELECT version FROM " + KEYSPACE + ".schema_version").all();
-    assertThat(versions).extracting(r -> r.getInt("version")).containsExactly(1, 2);
+    assertThat(versions).extracting(r -> r.getInt("version")).containsExactly(1, 2, 3);
   }
 
   @Test
@@ -87,6 +88,39 @@ class CassandraCatalogStoreIT {
     assertThat(store.segments("bucketed", "src", 0, 10, 2500).segments())
         .containsExactly(early, late);
     assertThat(store.segments("bucketed", "src", 2400, 10, 2500).segments()).containsExactly(late);
+  }
+
+  @Test
+  void fmp4Segment_roundTripsFormatAndInit_andRowsBeforeV3ReadAsTs() {
+    SegmentDto fmp4 = SegmentDto.from(SegmentEvents.fmp4Segment("formats", "s1", 1, "00ff"));
+    store.upsertSegment(fmp4);
+    // A row as schema 2 wrote it: no format columns.
+    raw.execute(
+        "INSERT INTO "
+            + KEYSPACE
+            + ".segments (stream_id, rendition, bucket, msn, session_id, duration_us,"
+            + " start_pts_90k, program_date_time_ns, discontinuity_sequence, discontinuity,"
+            + " target_duration_s, codecs, width, height, size_bytes, storage_key, servers)"
+            + " VALUES ('formats', 'src', 0, 0, 's1', 4000000, 900000, 0, 0, false, 4, 'avc1', 1,"
+            + " 1, 10, 'formats/src/s1/0.ts', ['s3-0'])");
+    List<SegmentDto> read = store.segments("formats", "src", 0, 10, 1).segments();
+    assertThat(read).hasSize(2);
+    assertThat(read.get(0).segmentFormat()).isEqualTo(SegmentFormat.TS);
+    assertThat(read.get(0).initKey()).isNull();
+    assertThat(read.get(0).initServers()).isEmpty();
+    assertThat(read.get(1)).isEqualTo(fmp4);
+    assertThat(read.get(1).initKey()).isEqualTo("formats/src/s1/init-00ff.mp4");
+    // A TS segment written now leaves the init columns unset.
+    store.upsertSegment(SegmentDto.from(SegmentEvents.segment("formats", "s1", 2)));
+    Row row =
+        raw.execute(
+                "SELECT segment_format, init_key FROM "
+                    + KEYSPACE
+                    + ".segments WHERE stream_id = 'formats' AND rendition = 'src' AND bucket = 0"
+                    + " AND msn = 2")
+            .one();
+    assertThat(row.getString("segment_format")).isEqualTo("ts");
+    assertThat(row.isNull("init_key")).isTrue();
   }
 
   @Test

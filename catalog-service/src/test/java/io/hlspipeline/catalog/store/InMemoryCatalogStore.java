@@ -122,6 +122,31 @@ public final class InMemoryCatalogStore implements CatalogStore {
   }
 
   @Override
+  public List<SessionRecord> sessionsEndedBefore(Instant cutoff, int limit) {
+    check();
+    return sessions.values().stream()
+        .flatMap(m -> m.values().stream())
+        .filter(r -> r.endedAt() != null && r.endedAt().isBefore(cutoff))
+        .limit(limit)
+        .toList();
+  }
+
+  @Override
+  public void deleteSession(SessionRecord session, List<String> renditions) {
+    check();
+    for (String rendition : renditions) {
+      NavigableMap<Long, SegmentDto> rows = segments.get(session.streamId() + "/" + rendition);
+      if (rows != null && session.firstMsn() >= 0 && session.lastMsn() >= session.firstMsn()) {
+        rows.subMap(session.firstMsn(), true, session.lastMsn(), true).clear();
+      }
+    }
+    Map<String, SessionRecord> of = sessions.get(session.streamId());
+    if (of != null) {
+      of.remove(session.sessionId());
+    }
+  }
+
+  @Override
   public boolean isAvailable() {
     return available;
   }

@@ -97,6 +97,23 @@ class CatalogWriterTest {
   }
 
   @Test
+  void apply_newSessionWhileLive_aReconnect_endsThePreviousRecordingWhereTheNewOneStarts() {
+    writer.apply(segment("cam", "s1", 0));
+    writer.apply(segment("cam", "s1", 1));
+
+    assertThat(writer.apply(segment("cam", "s2", 2))).isEqualTo(ApplyOutcome.APPLIED);
+
+    StreamDto row = row("cam");
+    assertThat(row.status()).isEqualTo(StreamStatus.LIVE);
+    assertThat(row.sessionId()).isEqualTo("s2");
+    List<SessionRecord> sessions = store.sessions("cam");
+    assertThat(sessions).extracting(SessionRecord::sessionId).containsExactly("s1", "s2");
+    assertThat(sessions.get(0).endedAt()).isEqualTo(segment("cam", "s2", 2).programDateTime());
+    assertThat(sessions.get(0).lastMsn()).isEqualTo(1);
+    assertThat(sessions.get(1).endedAt()).isNull();
+  }
+
+  @Test
   void apply_lateEndOfOldSession_doesNotEndNewerLiveSession() {
     writer.apply(segment("cam", "s1", 0));
     writer.apply(segment("cam", "s2", 1));

@@ -1,5 +1,6 @@
 package io.hlspipeline.edge.cache;
 
+import io.hlspipeline.events.segments.PartReady;
 import io.hlspipeline.events.segments.SegmentReady;
 import io.hlspipeline.storage.StorageException;
 import io.micrometer.core.instrument.Counter;
@@ -8,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -33,8 +35,13 @@ import org.slf4j.LoggerFactory;
  * #prefetch} reads a just-announced segment into the cache, so the first viewer request is a hit.
  * Thread-safe.
  *
+ * <p>Read-ahead ({@link #readAhead}): the segments after one a viewer of a recording asked for are
+ * read into the cache, so sequential playback is served from memory; at most {@link
+ * #READ_AHEAD_CONCURRENCY} at once (beyond, dropped), whatever the segment's age.
+ *
  * <p>Meters: {@code hls.edge.prefetch} (tag {@code result=loaded|cached|stale|dropped|failed}),
- * {@code hls.edge.storage.reads} (tag {@code result=ok|not_found|error|rejected}), {@code
+ * {@code hls.edge.readahead} (tag {@code result=loaded|cached|dropped|failed}), {@code
+ * hls.edge.storage.reads} (tag {@code result=ok|not_found|error|rejected}), {@code
  * hls.edge.storage.read.bytes}.
  */
 public final class SegmentLoader implements AutoCloseable {
@@ -43,12 +50,16 @@ public final class SegmentLoader implements AutoCloseable {
   /** Reads waiting for a reader thread; more are rejected, never buffered. */
   static final int READ_QUEUE = 256;
 
+  /** Read-ahead reads in progress at once; more are dropped (the viewer's own reads go first). */
+  static final int READ_AHEAD_CONCURRENCY = 8;
+
   private final ObjectReader reader;
   private final SegmentCache cache;
   private final Clock clock;
   private final Duration prefetchMaxAge;
   private final ThreadPoolExecutor readPool;
   private final Semaphore prefetchSlots;
+  private final Semaphore readAheadSlots = new Semaphore(READ_AHEAD_CONCURRENCY);
   private final Map<String, CompletableFuture<ByteBuffer>> inFlight = new ConcurrentHashMap<>();
   private final MeterRegistry registry;
   private final Counter readBytes;
@@ -98,7 +109,11 @@ public final class SegmentLoader implements AutoCloseable {
 
   /** A cached segment without blocking: empty on a miss (nothing counted then). */
   public Optional<ByteBuffer> cached(SegmentReady segment) {
-    String key = segment.storageKey();
+    return cached(segment.storageKey());
+  }
+
+  /** A cached object (a segment or an fMP4 init segment) without blocking: empty on a miss. */
+  public Optional<ByteBuffer> cached(String key) {
     return cache.contains(key) ? cache.get(key) : Optional.empty();
   }
 
@@ -108,11 +123,16 @@ public final class SegmentLoader implements AutoCloseable {
    * RejectedExecutionException} when the read pool is full.
    */
   public CompletableFuture<ByteBuffer> fetch(SegmentReady segment) {
-    Optional<ByteBuffer> hit = cache.get(segment.storageKey());
+    return fetch(segment.storageKey(), segment.servers());
+  }
+
+  /** {@link #fetch(SegmentReady)} of any immutable object: {@code key} held by {@code servers}. */
+  public CompletableFuture<ByteBuffer> fetch(String key, List<String> servers) {
+    Optional<ByteBuffer> hit = cache.get(key);
     if (hit.isPresent()) {
       return CompletableFuture.completedFuture(hit.get());
     }
-    return shared(segment).thenApply(ByteBuffer::duplicate);
+    return shared(key, servers).thenApply(ByteBuffer::duplicate);
   }
 
   /**
@@ -143,15 +163,14 @@ public final class SegmentLoader implements AutoCloseable {
     return new StorageException("read failed: " + cause, cause);
   }
 
-  private CompletableFuture<ByteBuffer> shared(SegmentReady segment) {
-    String key = segment.storageKey();
+  private CompletableFuture<ByteBuffer> shared(String key, List<String> servers) {
     CompletableFuture<ByteBuffer> mine = new CompletableFuture<>();
     CompletableFuture<ByteBuffer> running = inFlight.putIfAbsent(key, mine);
     if (running != null) {
       return running;
     }
     try {
-      readPool.execute(() -> read(segment, mine));
+      readPool.execute(() -> read(key, servers, mine));
     } catch (RejectedExecutionException e) {
       count("rejected");
       inFlight.remove(key, mine);
@@ -161,8 +180,7 @@ public final class SegmentLoader implements AutoCloseable {
   }
 
   /** On the read pool. */
-  private void read(SegmentReady segment, CompletableFuture<ByteBuffer> result) {
-    String key = segment.storageKey();
+  private void read(String key, List<String> servers, CompletableFuture<ByteBuffer> result) {
     try {
       // A read that finished between the caller's cache miss and this one has cached the bytes.
       Optional<ByteBuffer> cached = cache.peek(key);
@@ -170,7 +188,7 @@ public final class SegmentLoader implements AutoCloseable {
         result.complete(cached.get());
         return;
       }
-      byte[] bytes = reader.read(key, segment.servers());
+      byte[] bytes = reader.read(key, servers);
       count("ok");
       readBytes.increment(bytes.length);
       ByteBuffer view =
@@ -189,17 +207,43 @@ public final class SegmentLoader implements AutoCloseable {
     }
   }
 
-  /** Starts a read of a just-announced segment into the cache; never blocks. */
+  /**
+   * Starts a read of a just-announced segment (and of its fMP4 init segment, when not cached) into
+   * the cache; never blocks.
+   */
   public void prefetch(SegmentReady segment) {
     if (prefetchSlots == null) {
       return;
     }
     Instant end = segment.programDateTime().plusNanos(segment.durationUs() * 1000L);
+    if (segment.initKey() != null && !cache.contains(segment.initKey())) {
+      prefetch(end, segment.initKey(), segment.initServers());
+    }
+    prefetch(end, segment.storageKey(), segment.servers());
+  }
+
+  /**
+   * Starts a read of a just-announced low-latency part (and of its fMP4 init segment, when not
+   * cached) into the cache, so the held and the next requests for it are served from memory; never
+   * blocks.
+   */
+  public void prefetch(PartReady part) {
+    if (prefetchSlots == null) {
+      return;
+    }
+    Instant end = part.programDateTime().plusNanos(part.durationUs() * 1000L);
+    if (part.initKey() != null && !cache.contains(part.initKey())) {
+      prefetch(end, part.initKey(), part.initServers());
+    }
+    prefetch(end, part.storageKey(), part.servers());
+  }
+
+  private void prefetch(Instant end, String key, List<String> servers) {
     if (end.isBefore(clock.instant().minus(prefetchMaxAge))) {
       countPrefetch("stale");
       return;
     }
-    if (cache.contains(segment.storageKey())) {
+    if (cache.contains(key)) {
       countPrefetch("cached");
       return;
     }
@@ -207,7 +251,7 @@ public final class SegmentLoader implements AutoCloseable {
       countPrefetch("dropped");
       return;
     }
-    shared(segment)
+    shared(key, servers)
         .whenComplete(
             (bytes, failure) -> {
               prefetchSlots.release();
@@ -217,9 +261,38 @@ public final class SegmentLoader implements AutoCloseable {
                 countPrefetch("dropped");
               } else {
                 countPrefetch("failed");
-                log.warn("prefetch of {} failed: {}", segment.storageKey(), failure.toString());
+                log.warn("prefetch of {} failed: {}", key, failure.toString());
               }
             });
+  }
+
+  /** Starts a read of a recording segment a viewer will likely ask for next; never blocks. */
+  public void readAhead(SegmentReady segment) {
+    if (cache.contains(segment.storageKey())) {
+      countReadAhead("cached");
+      return;
+    }
+    if (!readAheadSlots.tryAcquire()) {
+      countReadAhead("dropped");
+      return;
+    }
+    shared(segment.storageKey(), segment.servers())
+        .whenComplete(
+            (bytes, failure) -> {
+              readAheadSlots.release();
+              if (failure == null) {
+                countReadAhead("loaded");
+              } else if (failure instanceof RejectedExecutionException) {
+                countReadAhead("dropped");
+              } else {
+                countReadAhead("failed");
+                log.warn("read-ahead of {} failed: {}", segment.storageKey(), failure.toString());
+              }
+            });
+  }
+
+  private void countReadAhead(String result) {
+    registry.counter("hls.edge.readahead", "result", result).increment();
   }
 
   private void count(String result) {

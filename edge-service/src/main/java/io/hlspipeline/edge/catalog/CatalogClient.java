@@ -2,6 +2,7 @@ package io.hlspipeline.edge.catalog;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hlspipeline.events.catalog.CatalogApi;
+import io.hlspipeline.events.catalog.RecordingListDto;
 import io.hlspipeline.events.catalog.SegmentListDto;
 import io.hlspipeline.events.catalog.StreamDto;
 import io.hlspipeline.events.json.EventJson;
@@ -45,6 +46,11 @@ public final class CatalogClient {
   /** {@code GET /api/v1/streams/{id}}: the stream's master record, or empty on 404. */
   public Optional<StreamDto> stream(String streamId) throws CatalogUnavailableException {
     return get(CatalogApi.stream(streamId), StreamDto.class);
+  }
+
+  /** {@code GET /api/v1/streams/{id}/recordings}: newest first, or empty on 404. */
+  public Optional<RecordingListDto> recordings(String streamId) throws CatalogUnavailableException {
+    return get(CatalogApi.recordings(streamId), RecordingListDto.class);
   }
 
   /**

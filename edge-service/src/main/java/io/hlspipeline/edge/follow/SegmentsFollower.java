@@ -4,7 +4,9 @@ import io.hlspipeline.edge.cache.SegmentLoader;
 import io.hlspipeline.edge.window.WindowStore;
 import io.hlspipeline.events.Serdes;
 import io.hlspipeline.events.Topics;
+import io.hlspipeline.events.segments.PartReady;
 import io.hlspipeline.events.segments.SegmentEvent;
+import io.hlspipeline.events.segments.SegmentReady;
 import io.hlspipeline.kit.lifecycle.Lifecycle;
 import io.hlspipeline.kit.metrics.KafkaMetrics;
 import io.micrometer.core.instrument.Counter;
@@ -402,9 +404,13 @@ public final class SegmentsFollower implements Lifecycle {
       windows
           .apply(event)
           .ifPresentOrElse(
-              segment -> {
+              fresh -> {
                 eventsApplied.increment();
-                loader.prefetch(segment);
+                if (fresh instanceof SegmentReady segment) {
+                  loader.prefetch(segment);
+                } else if (fresh instanceof PartReady part) {
+                  loader.prefetch(part);
+                }
               },
               eventsDropped::increment);
     } catch (RuntimeException e) {

@@ -8,6 +8,8 @@ import io.hlspipeline.edge.window.WindowKey;
 import io.hlspipeline.edge.window.WindowSnapshot;
 import io.hlspipeline.edge.window.WindowStore;
 import io.hlspipeline.events.StreamIds;
+import io.hlspipeline.events.segments.PartReady;
+import io.hlspipeline.events.segments.SegmentFormat;
 import io.hlspipeline.events.segments.SegmentReady;
 import io.hlspipeline.kit.http.Exchange;
 import io.hlspipeline.kit.http.HttpHandler;
@@ -15,6 +17,7 @@ import io.hlspipeline.kit.http.Responses;
 import io.hlspipeline.media.hls.MediaPlaylist;
 import io.hlspipeline.media.hls.MultivariantPlaylist;
 import io.hlspipeline.media.hls.PlaylistWriter;
+import io.hlspipeline.media.hls.RenditionReport;
 import io.hlspipeline.storage.StorageException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -22,12 +25,14 @@ import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,11 +40,13 @@ import org.slf4j.LoggerFactory;
  * The viewer-facing HLS endpoints below {@code /hls/} (see {@link HlsPathParser} for the URLs).
  * Thread-safe; one instance serves every request.
  *
- * <p>Responses: playlists as {@code application/vnd.apple.mpegurl}, segments as {@code video/mp2t};
- * every response allows any origin (hls.js in a browser). Cache headers fit a CDN: a segment never
- * changes ({@code public, max-age=31536000, immutable}); a live playlist changes every segment
- * ({@code max-age=1}); an ended stream's playlist is stable unless a new session starts on the same
- * stream id ({@code max-age=60}); errors are {@code no-store}.
+ * <p>Responses: playlists as {@code application/vnd.apple.mpegurl}, segments as {@code video/mp2t}
+ * ({@code .ts}) or {@code video/iso.segment} ({@code .m4s}), fMP4 init segments as {@code
+ * video/mp4}; every response allows any origin (hls.js in a browser). Cache headers fit a CDN: a
+ * segment or init segment never changes ({@code public, max-age=31536000, immutable}; an init's URI
+ * names its content hash); a live playlist changes every segment ({@code max-age=1}); an ended
+ * stream's playlist is stable unless a new session starts on the same stream id ({@code
+ * max-age=60}); errors are {@code no-store}.
  *
  * <p>Serving path: the handler runs on the connection's event loop. A media playlist is rendered
  * once per change of its window (with its {@code ETag} and a gzip variant) and served as ready
@@ -54,6 +61,11 @@ import org.slf4j.LoggerFactory;
  * for at most {@link #HOLD_TARGET_DURATIONS} target durations; then the segment (or 404) or the
  * playlist is sent. {@code _HLS_msn} more than two segments ahead is a 400.
  *
+ * <p>Low-Latency HLS (a rendition whose window holds parts, see {@link PlaylistBuilder}): parts
+ * ({@code {msn}.{part}.ts|m4s}) are served, the hinted part is held until announced, blocking
+ * reloads take {@code _HLS_part} and answer 503 after three target durations, and {@code
+ * _HLS_skip=YES|v2} gets the delta update (draft-pantos-hls-rfc8216bis §6.2.5, §6.2.6).
+ *
  * <p>Statuses: 400 for a malformed path; 404 for an unknown stream or rendition, for a stream with
  * no segment yet (players retry a 404 playlist until the first segment exists, while an empty live
  * playlist would be an RFC 8216 error) and for an unknown segment; 405 for methods other than
@@ -67,7 +79,8 @@ public final class HlsHandler implements HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(HlsHandler.class);
 
   public static final String PLAYLIST_CONTENT_TYPE = "application/vnd.apple.mpegurl";
-  public static final String SEGMENT_CONTENT_TYPE = "video/mp2t";
+  public static final String SEGMENT_CONTENT_TYPE = SegmentFormat.TS.contentType();
+  public static final String INIT_CONTENT_TYPE = SegmentFormat.INIT_CONTENT_TYPE;
   public static final String SEGMENT_CACHE_CONTROL = "public, max-age=31536000, immutable";
   public static final String LIVE_PLAYLIST_CACHE_CONTROL = "public, max-age=1";
   public static final String ENDED_PLAYLIST_CACHE_CONTROL = "public, max-age=60";
@@ -110,6 +123,14 @@ public final class HlsHandler implements HttpHandler {
 
   @Override
   public void handle(Exchange ex) {
+    handle(ex, ex.rawPath());
+  }
+
+  /**
+   * Serves {@code hlsPath} (raw, a {@code /hls/...} path) in place of the request's own path: the
+   * path below a signed-playback token ({@code io.hlspipeline.edge.auth}).
+   */
+  public void handle(Exchange ex, String hlsPath) {
     long t0 = System.nanoTime();
     ex.setHeader("Access-Control-Allow-Origin", "*");
     String method = ex.method();
@@ -122,12 +143,17 @@ public final class HlsHandler implements HttpHandler {
     }
     HlsRequest request;
     try {
-      request = parser.parse(ex.rawPath());
+      request = parser.parse(hlsPath);
     } catch (BadPathException e) {
       error(ex, t0, "invalid", e.status(), e.getMessage());
       return;
     }
-    String kind = request instanceof HlsRequest.Segment ? "segment" : "playlist";
+    String kind =
+        request instanceof HlsRequest.Segment
+                || request instanceof HlsRequest.Part
+                || request instanceof HlsRequest.Init
+            ? "segment"
+            : "playlist";
     if (!"GET".equals(method) && !"HEAD".equals(method)) {
       ex.setHeader("Allow", "GET, HEAD, OPTIONS");
       error(ex, t0, kind, 405, "method not allowed");
@@ -136,7 +162,11 @@ public final class HlsHandler implements HttpHandler {
     if (request instanceof HlsRequest.MediaPlaylist p) {
       mediaPlaylist(ex, t0, new WindowKey(p.streamId(), p.rendition()));
     } else if (request instanceof HlsRequest.Segment s) {
-      segment(ex, t0, new WindowKey(s.streamId(), s.rendition()), s.msn());
+      segment(ex, t0, new WindowKey(s.streamId(), s.rendition()), s.msn(), s.format());
+    } else if (request instanceof HlsRequest.Part p) {
+      part(ex, t0, new WindowKey(p.streamId(), p.rendition()), p);
+    } else if (request instanceof HlsRequest.Init i) {
+      init(ex, t0, new WindowKey(i.streamId(), i.rendition()), i.fileName());
     } else {
       ex.offload(e -> multivariant(e, t0, request.streamId()));
     }
@@ -145,14 +175,14 @@ public final class HlsHandler implements HttpHandler {
   // --- media playlists ---
 
   private void mediaPlaylist(Exchange ex, long t0, WindowKey key) {
-    long wantedMsn;
+    Directives directives;
     try {
-      wantedMsn = blockingReloadMsn(ex.rawQuery());
+      directives = Directives.parse(ex.rawQuery());
     } catch (IllegalArgumentException e) {
       error(ex, t0, "playlist", 400, e.getMessage());
       return;
     }
-    Optional<RenderedPlaylist> rendered = windows.view(key, this::render);
+    Optional<RenderedPlaylist> rendered = view(key);
     if (rendered.isEmpty()) {
       // Unknown to this edge: ask the catalog, off the event loop.
       ex.offload(
@@ -166,18 +196,23 @@ public final class HlsHandler implements HttpHandler {
               catalogDown(e, t0, "playlist", c);
               return;
             }
-            Optional<RenderedPlaylist> loaded = windows.view(key, this::render);
+            Optional<RenderedPlaylist> loaded = view(key);
             if (loaded.isEmpty()) {
               error(e, t0, "playlist", 404, "no segment yet");
             } else {
-              sendPlaylist(e, t0, loaded.get());
+              sendPlaylist(e, t0, loaded.get(), livePreload(loaded.get()));
             }
           });
       return;
     }
     RenderedPlaylist r = rendered.get();
+    if (r.lowLatency()) {
+      lowLatencyPlaylist(ex, t0, key, r, directives);
+      return;
+    }
+    long wantedMsn = directives.msn();
     if (wantedMsn < 0 || wantedMsn <= r.newestMsn() || r.ended()) {
-      sendPlaylist(ex, t0, r);
+      sendPlaylist(ex, t0, r, livePreload(r));
       return;
     }
     if (wantedMsn > r.newestMsn() + 2) {
@@ -186,46 +221,188 @@ public final class HlsHandler implements HttpHandler {
     }
     hold(
         ex,
-        key,
-        wantedMsn,
+        windows.await(key, wantedMsn, MAX_HELD_PER_RENDITION),
         r.targetSec(),
-        () ->
-            windows
-                .view(key, this::render)
+        ok ->
+            view(key)
                 .ifPresentOrElse(
-                    latest -> sendPlaylist(ex, t0, latest),
+                    latest -> sendPlaylist(ex, t0, latest, livePreload(latest)),
                     () -> error(ex, t0, "playlist", 404, "unknown stream or rendition")));
+  }
+
+  /**
+   * A playlist with parts: delta updates and blocking reloads with {@code _HLS_part}
+   * (draft-pantos-hls-rfc8216bis §6.2.5). Every directive is ignored once the playlist has {@code
+   * EXT-X-ENDLIST} (§6.2.5.1, §6.2.5.2); a request that cannot be answered within three target
+   * durations gets 503 (§6.2.5.2).
+   */
+  private void lowLatencyPlaylist(
+      Exchange ex, long t0, WindowKey key, RenderedPlaylist r, Directives d) {
+    if (r.ended()) {
+      sendPlaylist(ex, t0, r, livePreload(r));
+      return;
+    }
+    if (d.part() >= 0 && d.msn() < 0) {
+      error(ex, t0, "playlist", 400, "_HLS_part needs _HLS_msn");
+      return;
+    }
+    if (d.msn() < 0) {
+      sendPlaylist(ex, t0, d.skip() && r.delta() != null ? r.delta() : r, livePreload(r));
+      return;
+    }
+    if (d.msn() > r.newestMsn() + 2) {
+      error(ex, t0, "playlist", 400, "_HLS_msn is too far in the future");
+      return;
+    }
+    if (d.part() >= 0 && partTooFar(r, d.msn(), d.part())) {
+      error(ex, t0, "playlist", 400, "_HLS_part is too far in the future");
+      return;
+    }
+    hold(
+        ex,
+        windows.awaitPlaylist(key, d.msn(), d.part(), MAX_HELD_PER_RENDITION),
+        r.targetSec(),
+        ok -> {
+          Optional<RenderedPlaylist> latest = view(key);
+          if (latest.isEmpty()) {
+            error(ex, t0, "playlist", 404, "unknown stream or rendition");
+          } else if (!ok) {
+            ex.setHeader("Retry-After", "1");
+            error(ex, t0, "playlist", 503, "the requested part did not come in time");
+          } else {
+            RenderedPlaylist l = latest.get();
+            sendPlaylist(ex, t0, d.skip() && l.delta() != null ? l.delta() : l, livePreload(l));
+          }
+        });
+  }
+
+  /**
+   * Whether part {@code part} of {@code msn} lies past the last listed part by more than the
+   * Advance Part Limit: 3 / PART-TARGET when that is under a second, else 3 (rfc8216bis §6.2.5.2).
+   */
+  static boolean partTooFar(RenderedPlaylist r, long msn, int part) {
+    long limit =
+        r.partTargetUs() < 1_000_000 ? (3_000_000 + r.partTargetUs() - 1) / r.partTargetUs() : 3;
+    long lastMsn = r.lastPartMsn() < 0 ? r.newestMsn() : r.lastPartMsn();
+    if (msn < lastMsn) {
+      return false;
+    }
+    long ahead = msn == lastMsn ? part - (long) r.lastPartIndex() : part + 1L;
+    return ahead > limit;
+  }
+
+  /**
+   * The Delivery Directives of a playlist request (rfc8216bis §6.2.5): {@code _HLS_msn}, {@code
+   * _HLS_part} (-1 when absent) and {@code _HLS_skip=YES|v2}. Other parameters are ignored.
+   */
+  record Directives(long msn, int part, boolean skip) {
+    static final Directives NONE = new Directives(-1, -1, false);
+
+    /**
+     * @throws IllegalArgumentException with a one-line reason for a malformed directive
+     */
+    static Directives parse(String rawQuery) {
+      if (rawQuery == null || rawQuery.isEmpty()) {
+        return NONE;
+      }
+      long msn = -1;
+      int part = -1;
+      boolean skip = false;
+      for (String pair : rawQuery.split("&", 16)) {
+        if (pair.startsWith("_HLS_msn=")) {
+          String v = pair.substring("_HLS_msn=".length());
+          if (!v.matches("\\d{1,18}")) {
+            throw new IllegalArgumentException("_HLS_msn must be a non-negative integer");
+          }
+          msn = Long.parseLong(v);
+        } else if (pair.startsWith("_HLS_part=")) {
+          String v = pair.substring("_HLS_part=".length());
+          if (!v.matches("\\d{1,6}")) {
+            throw new IllegalArgumentException("_HLS_part must be a non-negative integer");
+          }
+          part = Integer.parseInt(v);
+        } else if (pair.startsWith("_HLS_skip=")) {
+          String v = pair.substring("_HLS_skip=".length());
+          if (!v.equals("YES") && !v.equals("v2")) {
+            throw new IllegalArgumentException("_HLS_skip must be YES or v2");
+          }
+          skip = true;
+        }
+      }
+      return new Directives(msn, part, skip);
+    }
   }
 
   /** {@code _HLS_msn} of the query, or -1 when absent. */
   static long blockingReloadMsn(String rawQuery) {
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return -1;
-    }
-    long msn = -1;
-    for (String pair : rawQuery.split("&", 16)) {
-      if (pair.startsWith("_HLS_msn=")) {
-        String v = pair.substring("_HLS_msn=".length());
-        if (!v.matches("\\d{1,18}")) {
-          throw new IllegalArgumentException("_HLS_msn must be a non-negative integer");
-        }
-        msn = Long.parseLong(v);
-      }
-    }
-    return msn;
+    return Directives.parse(rawQuery).msn();
   }
 
-  private RenderedPlaylist render(WindowSnapshot snapshot) {
-    Optional<MediaPlaylist> playlist = playlists.media(snapshot);
+  /**
+   * The rendered playlist of {@code key}, with the {@code EXT-X-RENDITION-REPORT}s of its stream's
+   * other renditions (rendered again when one of them changes).
+   */
+  private Optional<RenderedPlaylist> view(WindowKey key) {
+    List<WindowKey> siblings = windows.siblings(key);
+    if (siblings.isEmpty()) {
+      return windows.view(key, s -> render(s, List.of()));
+    }
+    long outside = windows.versions(siblings);
+    return windows.view(
+        key,
+        s -> {
+          List<RenditionReport> reports = new ArrayList<>();
+          for (WindowKey k : siblings) {
+            windows
+                .report(k, "../" + PlaylistBuilder.mediaPlaylistUri(k.rendition()))
+                .ifPresent(reports::add);
+          }
+          return render(s, reports);
+        },
+        outside);
+  }
+
+  private RenderedPlaylist render(WindowSnapshot snapshot, List<RenditionReport> reports) {
+    Optional<MediaPlaylist> playlist = playlists.media(snapshot, reports, false);
     if (playlist.isEmpty()) {
       return null;
     }
-    List<SegmentReady> held = snapshot.segments();
-    return RenderedPlaylist.of(
-        playlist.get(), held.isEmpty() ? -1 : held.get(held.size() - 1).msn());
+    MediaPlaylist delta = null;
+    if (snapshot.lowLatency() && !snapshot.ended()) {
+      MediaPlaylist skipped = playlists.media(snapshot, reports, true).orElseThrow();
+      delta = skipped.skippedSegments() > 0 ? skipped : null;
+    }
+    return RenderedPlaylist.of(playlist.get(), delta, snapshot.newestMsn());
   }
 
-  private void sendPlaylist(Exchange ex, long t0, RenderedPlaylist r) {
+  /** A live playlist preloads its newest segment (the one a player starts near); null if ended. */
+  private static String livePreload(RenderedPlaylist r) {
+    return r.ended() || r.newestUri() == null ? null : preloadLink(List.of(r.newestUri()));
+  }
+
+  /**
+   * {@code Link} header value naming segments for a CDN or an HTTP/2-aware client to fetch ahead:
+   * {@code <42.ts>; rel=preload, <43.ts>; rel=preload} (RFC 8288; URIs as the playlist lists them,
+   * relative to it).
+   */
+  static String preloadLink(List<String> uris) {
+    StringBuilder out = new StringBuilder();
+    for (String uri : uris) {
+      if (out.length() > 0) {
+        out.append(", ");
+      }
+      out.append('<').append(uri).append(">; rel=preload");
+    }
+    return out.toString();
+  }
+
+  /**
+   * @param link a {@code Link} header value, or null for none
+   */
+  void sendPlaylist(Exchange ex, long t0, RenderedPlaylist r, String link) {
+    if (link != null && !link.isEmpty()) {
+      ex.setHeader("Link", link);
+    }
     ex.setHeader(
         "Cache-Control", r.ended() ? ENDED_PLAYLIST_CACHE_CONTROL : LIVE_PLAYLIST_CACHE_CONTROL);
     ex.setHeader("ETag", r.etag());
@@ -288,33 +465,84 @@ public final class HlsHandler implements HttpHandler {
 
   // --- segments ---
 
-  private void segment(Exchange ex, long t0, WindowKey key, long msn) {
+  private void segment(Exchange ex, long t0, WindowKey key, long msn, SegmentFormat format) {
     Optional<SegmentReady> held = windows.find(key, msn);
     if (held.isPresent()) {
-      serveSegment(ex, t0, held.get());
+      serveSegment(ex, t0, held.get(), format);
       return;
     }
-    Optional<RenderedPlaylist> rendered = windows.view(key, this::render);
+    Optional<RenderedPlaylist> rendered = view(key);
     if (rendered.isPresent() && !rendered.get().ended() && msn == rendered.get().newestMsn() + 1) {
       // The next segment of a live rendition: hold the request until it is announced.
       hold(
           ex,
-          key,
-          msn,
+          windows.await(key, msn, MAX_HELD_PER_RENDITION),
           rendered.get().targetSec(),
-          () ->
+          ok ->
               windows
                   .find(key, msn)
                   .ifPresentOrElse(
-                      arrived -> serveSegment(ex, t0, arrived),
+                      arrived -> serveSegment(ex, t0, arrived, format),
                       () -> error(ex, t0, "segment", 404, "no such segment")));
       return;
     }
-    ex.offload(e -> findAndSend(e, t0, key, msn));
+    ex.offload(e -> findAndSend(e, t0, key, msn, format));
+  }
+
+  // --- low-latency parts ---
+
+  /**
+   * A part: served when held; the hinted part, or one a little ahead of the last listed part of a
+   * live rendition (within the Advance Part Limit), is held until it is announced, then served, or
+   * answered 404 when its segment completed without it (a hint the segmenter did not fill,
+   * rfc8216bis §6.2.6) and 503 after three target durations. Parts are never looked up in the
+   * catalog: they exist only near the live edge.
+   */
+  private void part(Exchange ex, long t0, WindowKey key, HlsRequest.Part p) {
+    Optional<PartReady> held = windows.findPart(key, p.msn(), p.part());
+    if (held.isPresent()) {
+      servePart(ex, t0, held.get(), p.format());
+      return;
+    }
+    Optional<RenderedPlaylist> rendered = view(key);
+    if (rendered.isEmpty()
+        || !rendered.get().lowLatency()
+        || rendered.get().ended()
+        || p.msn() <= rendered.get().newestMsn()
+        || p.msn() > rendered.get().newestMsn() + 2
+        || partTooFar(rendered.get(), p.msn(), p.part())) {
+      error(ex, t0, "segment", 404, "no such part");
+      return;
+    }
+    hold(
+        ex,
+        windows.awaitPart(key, p.msn(), p.part(), MAX_HELD_PER_RENDITION),
+        rendered.get().targetSec(),
+        ok ->
+            windows
+                .findPart(key, p.msn(), p.part())
+                .ifPresentOrElse(
+                    arrived -> servePart(ex, t0, arrived, p.format()),
+                    () -> {
+                      if (ok) {
+                        error(ex, t0, "segment", 404, "no such part");
+                      } else {
+                        ex.setHeader("Retry-After", "1");
+                        error(ex, t0, "segment", 503, "the part did not come in time");
+                      }
+                    }));
+  }
+
+  private void servePart(Exchange ex, long t0, PartReady part, SegmentFormat format) {
+    if (part.segmentFormat() != format) {
+      error(ex, t0, "segment", 404, "no such part");
+      return;
+    }
+    serveObject(ex, t0, part.storageKey(), part.servers(), format.contentType());
   }
 
   /** Worker pool: a segment not in the window (older, or a stream unknown to this edge). */
-  private void findAndSend(Exchange ex, long t0, WindowKey key, long msn) {
+  private void findAndSend(Exchange ex, long t0, WindowKey key, long msn, SegmentFormat format) {
     try {
       if (!bootstrap.ensureLoaded(key)) {
         error(ex, t0, "segment", 404, "unknown stream or rendition");
@@ -333,25 +561,84 @@ public final class HlsHandler implements HttpHandler {
         error(ex, t0, "segment", 404, "no such segment");
         return;
       }
-      serveSegment(ex, t0, segment.get());
+      serveSegment(ex, t0, segment.get(), format);
     } catch (CatalogUnavailableException e) {
       catalogDown(ex, t0, "segment", e);
     }
   }
 
+  /**
+   * An fMP4 init segment, found through a segment of the rendition's window that names it (the
+   * newest first); a stream unknown to this edge is loaded from the catalog first.
+   */
+  private void init(Exchange ex, long t0, WindowKey key, String fileName) {
+    Optional<SegmentReady> named = namingInit(key, fileName);
+    if (named.isPresent()) {
+      serveObject(ex, t0, named.get().initKey(), named.get().initServers(), INIT_CONTENT_TYPE);
+      return;
+    }
+    ex.offload(
+        e -> {
+          try {
+            Optional<SegmentReady> loaded =
+                bootstrap.ensureLoaded(key) ? namingInit(key, fileName) : Optional.empty();
+            if (loaded.isEmpty()) {
+              error(e, t0, "segment", 404, "no such init segment");
+              return;
+            }
+            serveObject(
+                e, t0, loaded.get().initKey(), loaded.get().initServers(), INIT_CONTENT_TYPE);
+          } catch (CatalogUnavailableException failure) {
+            catalogDown(e, t0, "segment", failure);
+          }
+        });
+  }
+
+  private Optional<SegmentReady> namingInit(WindowKey key, String fileName) {
+    List<SegmentReady> held = windows.snapshot(key).map(WindowSnapshot::segments).orElse(List.of());
+    for (int i = held.size() - 1; i >= 0; i--) {
+      SegmentReady s = held.get(i);
+      if (s.initKey() != null && s.initKey().endsWith("/" + fileName)) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The segment if it is in the requested container, else 404. */
+  private void serveSegment(Exchange ex, long t0, SegmentReady segment, SegmentFormat format) {
+    if (segment.segmentFormat() != format) {
+      error(ex, t0, "segment", 404, "no such segment");
+      return;
+    }
+    serveObject(ex, t0, segment.storageKey(), segment.servers(), format.contentType());
+  }
+
+  /** An fMP4 init segment named by {@code segment} (the recordings' route). */
+  void serveInit(Exchange ex, long t0, SegmentReady segment) {
+    serveObject(ex, t0, segment.initKey(), segment.initServers(), INIT_CONTENT_TYPE);
+  }
+
+  /** A segment in its own container (the recordings' route). */
+  void serveSegment(Exchange ex, long t0, SegmentReady segment) {
+    serveObject(
+        ex, t0, segment.storageKey(), segment.servers(), segment.segmentFormat().contentType());
+  }
+
   /** From the cache at once, else when the (shared) storage read on the read pool completes. */
-  private void serveSegment(Exchange ex, long t0, SegmentReady segment) {
-    Optional<ByteBuffer> cached = loader.cached(segment);
+  private void serveObject(
+      Exchange ex, long t0, String storageKey, List<String> servers, String contentType) {
+    Optional<ByteBuffer> cached = loader.cached(storageKey);
     if (cached.isPresent()) {
-      sendSegment(ex, t0, cached.get());
+      sendSegment(ex, t0, cached.get(), contentType);
       return;
     }
     loader
-        .fetch(segment)
+        .fetch(storageKey, servers)
         .whenComplete(
             (bytes, failure) -> {
               if (failure == null) {
-                sendSegment(ex, t0, bytes);
+                sendSegment(ex, t0, bytes, contentType);
                 return;
               }
               Throwable cause =
@@ -366,19 +653,16 @@ public final class HlsHandler implements HttpHandler {
               }
               StorageException e = SegmentLoader.asStorageException(cause);
               if (e.notFound()) {
-                log.warn(
-                    "segment {} is announced but missing on {}",
-                    segment.storageKey(),
-                    segment.servers());
+                log.warn("segment {} is announced but missing on {}", storageKey, servers);
                 error(ex, t0, "segment", 404, "no such segment");
                 return;
               }
-              log.warn("segment {} unreadable: {}", segment.storageKey(), e.getMessage());
+              log.warn("segment {} unreadable: {}", storageKey, e.getMessage());
               error(ex, t0, "segment", 502, "storage unavailable");
             });
   }
 
-  private void sendSegment(Exchange ex, long t0, ByteBuffer bytes) {
+  private void sendSegment(Exchange ex, long t0, ByteBuffer bytes, String contentType) {
     ex.setHeader("Cache-Control", SEGMENT_CACHE_CONTROL);
     ex.setHeader("Accept-Ranges", "bytes");
     int length = bytes.remaining();
@@ -402,7 +686,7 @@ public final class HlsHandler implements HttpHandler {
       }
     }
     int sent = body.remaining();
-    ex.respond(status, SEGMENT_CONTENT_TYPE, Unpooled.wrappedBuffer(body));
+    ex.respond(status, contentType, Unpooled.wrappedBuffer(body));
     if (!ex.isHead()) {
       segmentBytes.increment(sent);
     }
@@ -412,13 +696,14 @@ public final class HlsHandler implements HttpHandler {
   // --- holding ---
 
   /**
-   * Answers through {@code then} once {@code msn} is announced or the session ends, or after the
-   * hold limit; costs no thread meanwhile.
+   * Answers through {@code then} once {@code ready} completes, or after the hold limit; costs no
+   * thread meanwhile. {@code then} gets true when {@code ready} completed true, false when it timed
+   * out or was refused (too many held).
    */
-  private void hold(Exchange ex, WindowKey key, long msn, int targetSec, Runnable then) {
-    CompletableFuture<Boolean> ready = windows.await(key, msn, MAX_HELD_PER_RENDITION);
+  private void hold(
+      Exchange ex, CompletableFuture<Boolean> ready, int targetSec, Consumer<Boolean> then) {
     if (ready.isDone()) {
-      then.run();
+      then.accept(ready.getNow(false));
       return;
     }
     registry.counter("hls.edge.held", "result", "held").increment();
@@ -430,25 +715,25 @@ public final class HlsHandler implements HttpHandler {
               if (failure != null) {
                 ready.cancel(false);
               }
-              then.run();
+              then.accept(failure == null && Boolean.TRUE.equals(ok));
             });
   }
 
   // --- errors ---
 
-  private void catalogDown(Exchange ex, long t0, String kind, CatalogUnavailableException e) {
+  void catalogDown(Exchange ex, long t0, String kind, CatalogUnavailableException e) {
     log.warn("catalog unavailable: {}", e.getMessage());
     ex.setHeader("Retry-After", "1");
     error(ex, t0, kind, 503, "catalog unavailable");
   }
 
-  private void error(Exchange ex, long t0, String kind, int status, String message) {
+  void error(Exchange ex, long t0, String kind, int status, String message) {
     ex.setHeader("Cache-Control", ERROR_CACHE_CONTROL);
     Responses.sendText(ex, status, TEXT, message + "\n");
     count(kind, status, t0);
   }
 
-  private void count(String kind, int status, long t0) {
+  void count(String kind, int status, long t0) {
     timer(kind, status / 100 + "xx").record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
   }
 

@@ -1,6 +1,7 @@
 package io.hlspipeline.edge.http;
 
 import io.hlspipeline.events.StreamIds;
+import io.hlspipeline.events.segments.SegmentFormat;
 import java.util.regex.Pattern;
 
 /**
@@ -8,11 +9,13 @@ import java.util.regex.Pattern;
  * refuses it. Stateless and thread-safe.
  *
  * <p>The grammar is closed: {@code /hls/{streamId}/master.m3u8}, {@code
- * /hls/{streamId}/{rendition}/index.m3u8}, {@code /hls/{streamId}/{rendition}/{msn}.ts}. Every path
- * segment must match its own pattern over a small ASCII alphabet, so percent-escapes ({@code %2F},
- * {@code %2e}), dot segments, empty segments, backslashes and non-ASCII never reach a lookup and no
- * request can name an object outside its stream. The msn must be canonical (no sign, no leading
- * zeros) so one segment has exactly one URL, which keeps CDN caches from fragmenting.
+ * /hls/{streamId}/{rendition}/index.m3u8}, {@code /hls/{streamId}/{rendition}/{msn}.ts} (or {@code
+ * .m4s}), {@code /hls/{streamId}/{rendition}/{msn}.{part}.ts} (or {@code .m4s}: a low-latency
+ * part), {@code /hls/{streamId}/{rendition}/init-{16 hex digits}.mp4}. Every path segment must
+ * match its own pattern over a small ASCII alphabet, so percent-escapes ({@code %2F}, {@code %2e}),
+ * dot segments, empty segments, backslashes and non-ASCII never reach a lookup and no request can
+ * name an object outside its stream. The msn must be canonical (no sign, no leading zeros) so one
+ * segment (and part) has exactly one URL, which keeps CDN caches from fragmenting.
  */
 public final class HlsPathParser {
   /** The prefix every viewer path starts with. */
@@ -27,9 +30,16 @@ public final class HlsPathParser {
   /** 18 digits always fit a signed 64-bit long (max is 19 digits, 9223372036854775807). */
   static final int MAX_MSN_DIGITS = 18;
 
+  /** Part indexes: up to 6 digits (a segment has a few dozen parts at most). */
+  static final int MAX_PART_DIGITS = 6;
+
   static final String MASTER = "master.m3u8";
   static final String INDEX = "index.m3u8";
   static final String TS_SUFFIX = ".ts";
+  static final String M4S_SUFFIX = ".m4s";
+
+  /** fMP4 init segments: {@code init-} + 16 lowercase hex digits of their content hash. */
+  static final Pattern INIT = Pattern.compile("init-[0-9a-f]{16}\\.mp4");
 
   /**
    * Parses a raw path such as {@code /hls/live1/src/42.ts}. A query string must already be split
@@ -72,14 +82,43 @@ public final class HlsPathParser {
       return new HlsRequest.MediaPlaylist(streamId, rendition);
     }
     if (file.endsWith(TS_SUFFIX)) {
-      return new HlsRequest.Segment(
-          streamId, rendition, parseMsn(file.substring(0, file.length() - TS_SUFFIX.length())));
+      return segmentOrPart(
+          streamId,
+          rendition,
+          file.substring(0, file.length() - TS_SUFFIX.length()),
+          SegmentFormat.TS);
+    }
+    if (file.endsWith(M4S_SUFFIX)) {
+      return segmentOrPart(
+          streamId,
+          rendition,
+          file.substring(0, file.length() - M4S_SUFFIX.length()),
+          SegmentFormat.FMP4);
+    }
+    if (INIT.matcher(file).matches()) {
+      return new HlsRequest.Init(streamId, rendition, file);
     }
     throw fileError(file);
   }
 
+  /** {@code {msn}} names a segment, {@code {msn}.{part}} a low-latency part. */
+  private static HlsRequest segmentOrPart(
+      String streamId, String rendition, String stem, SegmentFormat format)
+      throws BadPathException {
+    int dot = stem.indexOf('.');
+    if (dot < 0) {
+      return new HlsRequest.Segment(streamId, rendition, parseMsn(stem), format);
+    }
+    long msn = parseMsn(stem.substring(0, dot));
+    String part = stem.substring(dot + 1);
+    if (part.length() > MAX_PART_DIGITS) {
+      throw BadPathException.malformed("invalid part number");
+    }
+    return new HlsRequest.Part(streamId, rendition, msn, (int) parseMsn(part), format);
+  }
+
   private static BadPathException fileError(String file) {
-    // A plain unknown name (say "foo.m4s") is merely not served; anything with odd characters is
+    // A plain unknown name (say "foo.mp4") is merely not served; anything with odd characters is
     // malformed.
     for (int i = 0; i < file.length(); i++) {
       char c = file.charAt(i);

@@ -1,10 +1,16 @@
 package io.hlspipeline.edge.playlist;
 
 import io.hlspipeline.edge.window.WindowSnapshot;
+import io.hlspipeline.events.segments.PartReady;
+import io.hlspipeline.events.segments.SegmentFormat;
 import io.hlspipeline.events.segments.SegmentReady;
 import io.hlspipeline.media.hls.MediaPlaylist;
 import io.hlspipeline.media.hls.MediaSegment;
 import io.hlspipeline.media.hls.MultivariantPlaylist;
+import io.hlspipeline.media.hls.PartialSegment;
+import io.hlspipeline.media.hls.PreloadHint;
+import io.hlspipeline.media.hls.RenditionReport;
+import io.hlspipeline.media.hls.ServerControl;
 import io.hlspipeline.media.hls.Variant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,10 +40,38 @@ import java.util.OptionalLong;
  *   <li>{@code EXT-X-DISCONTINUITY-SEQUENCE} is the first listed segment's discontinuity sequence;
  *       {@code EXT-X-DISCONTINUITY} precedes every later segment that is flagged, changes
  *       discontinuity sequence or starts a new session (RFC 8216 §4.3.2.3, §4.3.3.3).
- *   <li>{@code EXT-X-PROGRAM-DATE-TIME} on every segment; URIs relative: {@code {msn}.ts}.
+ *   <li>{@code EXT-X-PROGRAM-DATE-TIME} on every segment; URIs relative: {@code {msn}.ts}, or
+ *       {@code {msn}.m4s} for fMP4.
+ *   <li>fMP4: {@code EXT-X-MAP:URI="init-{id}.mp4"} (the last component of the segment's init key)
+ *       before the first listed segment and wherever the init segment changes, which the segmenter
+ *       flags as a discontinuity; {@code EXT-X-VERSION} 6 then (RFC 8216 §7).
  * </ul>
+ *
+ * <p>Low-Latency HLS (draft-pantos-hls-rfc8216bis), when the window holds parts ({@link
+ * WindowSnapshot#lowLatency()}); a window without parts gets none of these tags:
+ *
+ * <ul>
+ *   <li>{@code EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=}6 × target duration{@code
+ *       ,PART-HOLD-BACK=}3 × part target (§4.4.3.8: at least 6 × and, advised, 3 ×), {@code
+ *       EXT-X-PART-INF:PART-TARGET} from the parts' {@code partTargetUs}.
+ *   <li>{@code EXT-X-PART} for every part of the newest segments starting at most three target
+ *       durations from the end of the playlist (§6.2.2 removes older ones), going back from the
+ *       newest and stopping at the first segment without parts; then the parts of the segment being
+ *       written, unless it starts a discontinuity ({@link WindowSnapshot#listableOpenParts()}).
+ *   <li>{@code EXT-X-PRELOAD-HINT:TYPE=PART} for the next part: the open segment's next index, or
+ *       part 0 of the next msn; none once ended.
+ *   <li>Part URIs relative to the playlist: {@code {msn}.{part}.ts} or {@code .m4s} ({@code
+ *       PartReady#fileName()}).
+ *   <li>Delta update ({@code skip}): the leading segments that start more than {@code
+ *       CAN-SKIP-UNTIL} before the end of the last segment become {@code EXT-X-SKIP} (§6.2.5.1);
+ *       when none do, the full playlist.
+ * </ul>
+ *
+ * <p>Everything is a function of the window's content, so edges that hold the same events write the
+ * same bytes.
  */
 public final class PlaylistBuilder {
+  private static final long MICROS_PER_SECOND = 1_000_000L;
   private final int liveWindowSegments;
 
   /**
@@ -50,9 +84,22 @@ public final class PlaylistBuilder {
     this.liveWindowSegments = liveWindowSegments;
   }
 
-  /** The URI of a segment relative to its media playlist. */
+  /** The URI of an MPEG-TS segment relative to its media playlist. */
   public static String segmentUri(long msn) {
     return msn + ".ts";
+  }
+
+  /** The URI of a segment relative to its media playlist: {@code {msn}.ts} or {@code {msn}.m4s}. */
+  public static String segmentUri(SegmentReady s) {
+    return s.msn() + "." + s.segmentFormat().segmentExtension();
+  }
+
+  /**
+   * The URI of an fMP4 segment's init segment relative to its media playlist: the last component of
+   * its key, {@code init-{id}.mp4}.
+   */
+  public static String initUri(SegmentReady s) {
+    return s.initKey().substring(s.initKey().lastIndexOf('/') + 1);
   }
 
   /** The URI of a rendition's media playlist relative to the multivariant playlist. */
@@ -81,8 +128,35 @@ public final class PlaylistBuilder {
     return held.subList(first, held.size());
   }
 
+  /** Parts are listed for the segments that start within this many target durations of the end. */
+  static final int PART_LIST_TARGET_DURATIONS = 3;
+
+  /** {@code PART-HOLD-BACK} in part targets (rfc8216bis §4.4.3.8 advises at least three). */
+  static final int PART_HOLD_BACK_PARTS = 3;
+
+  /** {@code CAN-SKIP-UNTIL} in target durations (rfc8216bis §4.4.3.8: at least six). */
+  static final int SKIP_BOUNDARY_TARGET_DURATIONS = 6;
+
+  /** The URI of a part relative to its media playlist: {@code {msn}.{part}.ts|m4s}. */
+  public static String partUri(long msn, int part, SegmentFormat format) {
+    return msn + "." + part + "." + format.segmentExtension();
+  }
+
   /** The media playlist of a window, or empty if it holds no segment. */
   public Optional<MediaPlaylist> media(WindowSnapshot window) {
+    return media(window, List.of(), false);
+  }
+
+  /**
+   * The media playlist of a window, or empty if it holds no segment.
+   *
+   * @param reports {@code EXT-X-RENDITION-REPORT}s of the stream's other renditions (low-latency
+   *     playlists only)
+   * @param skip a Playlist Delta Update ({@code _HLS_skip=YES}): only for a live low-latency
+   *     playlist, ignored otherwise
+   */
+  public Optional<MediaPlaylist> media(
+      WindowSnapshot window, List<RenditionReport> reports, boolean skip) {
     List<SegmentReady> listed = select(window);
     if (listed.isEmpty()) {
       return Optional.empty();
@@ -93,8 +167,10 @@ public final class PlaylistBuilder {
     for (SegmentReady s : listed) {
       targetDurationSec = Math.max(targetDurationSec, s.targetDurationSec());
       MediaSegment segment =
-          MediaSegment.of(segmentUri(s.msn()), s.durationUs())
-              .withProgramDateTime(s.programDateTime());
+          MediaSegment.of(segmentUri(s), s.durationUs()).withProgramDateTime(s.programDateTime());
+      if (s.initKey() != null) {
+        segment = segment.withMap(initUri(s));
+      }
       if (previous != null && startsDiscontinuity(previous, s)) {
         segment = segment.withDiscontinuity();
       }
@@ -107,15 +183,99 @@ public final class PlaylistBuilder {
             MediaPlaylist.targetDurationFor(
                 listed.stream().map(SegmentReady::durationUs).toList()));
     SegmentReady first = listed.get(0);
-    return Optional.of(
+    MediaPlaylist.Builder playlist =
         MediaPlaylist.builder()
             .targetDurationSec(targetDurationSec)
             .mediaSequence(first.msn())
             .discontinuitySequence(first.discontinuitySequence())
             .independentSegments(true)
-            .endList(window.ended())
-            .addSegments(segments)
+            .endList(window.ended());
+    if (!window.lowLatency()) {
+      return Optional.of(playlist.addSegments(segments).build());
+    }
+    lowLatency(window, listed, segments, targetDurationSec, playlist);
+    reports.forEach(playlist::addRenditionReport);
+    long skipped = skip && !window.ended() ? skippable(listed, targetDurationSec) : 0;
+    return Optional.of(
+        playlist
+            .skippedSegments(skipped)
+            .addSegments(segments.subList((int) skipped, segments.size()))
             .build());
+  }
+
+  /** Adds parts, trailing parts, the preload hint, PART-INF and SERVER-CONTROL. */
+  private static void lowLatency(
+      WindowSnapshot window,
+      List<SegmentReady> listed,
+      List<MediaSegment> segments,
+      int targetDurationSec,
+      MediaPlaylist.Builder playlist) {
+    long partTargetUs = window.partTargetUs();
+    List<PartReady> open = window.listableOpenParts();
+    long endUs = 0;
+    for (SegmentReady s : listed) {
+      endUs += s.durationUs();
+    }
+    for (PartReady p : open) {
+      endUs += p.durationUs();
+    }
+    long partsFromUs =
+        endUs - (long) PART_LIST_TARGET_DURATIONS * targetDurationSec * MICROS_PER_SECOND;
+    long startUs = endUs;
+    for (PartReady p : open) {
+      startUs -= p.durationUs();
+    }
+    for (int i = listed.size() - 1; i >= 0; i--) {
+      SegmentReady s = listed.get(i);
+      startUs -= s.durationUs();
+      List<PartReady> parts = window.partsOf(s.msn());
+      if (startUs < partsFromUs || parts.isEmpty()) {
+        break;
+      }
+      segments.set(
+          i, segments.get(i).withParts(parts.stream().map(PlaylistBuilder::part).toList()));
+    }
+    open.forEach(p -> playlist.addTrailingPart(part(p)));
+    SegmentReady newest = listed.get(listed.size() - 1);
+    if (!window.ended()) {
+      long nextMsn = newest.msn() + 1;
+      playlist.addPreloadHint(
+          PreloadHint.part(partUri(nextMsn, open.size(), newest.segmentFormat())));
+    }
+    playlist
+        .partTargetUs(partTargetUs)
+        .serverControl(
+            new ServerControl(
+                true,
+                OptionalLong.of(
+                    (long) SKIP_BOUNDARY_TARGET_DURATIONS * targetDurationSec * MICROS_PER_SECOND),
+                OptionalLong.empty(),
+                OptionalLong.of(PART_HOLD_BACK_PARTS * partTargetUs)));
+  }
+
+  private static PartialSegment part(PartReady p) {
+    return new PartialSegment(p.fileName(), p.durationUs(), p.independent(), false);
+  }
+
+  /**
+   * How many leading segments a delta update skips: those starting more than the skip boundary
+   * before the end of the last listed segment (rfc8216bis §6.2.5.1).
+   */
+  static long skippable(List<SegmentReady> listed, int targetDurationSec) {
+    long boundaryUs = (long) SKIP_BOUNDARY_TARGET_DURATIONS * targetDurationSec * MICROS_PER_SECOND;
+    long remainingUs = 0;
+    for (SegmentReady s : listed) {
+      remainingUs += s.durationUs();
+    }
+    long skipped = 0;
+    for (SegmentReady s : listed) {
+      if (remainingUs <= boundaryUs) {
+        break;
+      }
+      skipped++;
+      remainingUs -= s.durationUs();
+    }
+    return skipped;
   }
 
   private static boolean startsDiscontinuity(SegmentReady previous, SegmentReady current) {
@@ -148,7 +308,7 @@ public final class PlaylistBuilder {
    * BANDWIDTH is the peak segment bit rate of the listed segments (RFC 8216 §4.3.4.2), and
    * AVERAGE-BANDWIDTH their overall average; codecs and resolution are the newest segment's.
    */
-  static Variant variant(String rendition, List<SegmentReady> listed) {
+  public static Variant variant(String rendition, List<SegmentReady> listed) {
     long peakBps = 0;
     long totalBytes = 0;
     long totalUs = 0;

@@ -1,8 +1,10 @@
 package io.hlspipeline.edge.window;
 
+import io.hlspipeline.events.segments.PartReady;
 import io.hlspipeline.events.segments.SegmentEvent;
 import io.hlspipeline.events.segments.SegmentReady;
 import io.hlspipeline.events.segments.StreamEnded;
+import io.hlspipeline.media.hls.RenditionReport;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +13,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -32,6 +36,9 @@ public final class WindowStore {
   private final Clock clock;
   private final Map<WindowKey, RenditionWindow> windows = new ConcurrentHashMap<>();
 
+  /** Rendition names per stream id, for rendition reports without a scan of every window. */
+  private final Map<String, Set<String>> renditionsByStream = new ConcurrentHashMap<>();
+
   public WindowStore(
       int maxSegmentsPerWindow, int maxWindows, Duration idleRetention, Clock clock) {
     if (maxSegmentsPerWindow < 1 || maxWindows < 1) {
@@ -46,14 +53,18 @@ public final class WindowStore {
   /**
    * Applies one event of {@code hls.segments}.
    *
-   * @return the segment if it is new to this edge (worth prefetching), else empty
+   * @return the segment or part if it is new to this edge (worth prefetching), else empty
    */
-  public Optional<SegmentReady> apply(SegmentEvent event) {
+  public Optional<SegmentEvent> apply(SegmentEvent event) {
     Instant now = clock.instant();
     // Java 17: no pattern matching in switch yet.
     if (event instanceof SegmentReady s) {
       boolean added = window(new WindowKey(s.streamId(), s.rendition()), now).applyLive(s, now);
       return added ? Optional.of(s) : Optional.empty();
+    }
+    if (event instanceof PartReady p) {
+      boolean added = window(new WindowKey(p.streamId(), p.rendition()), now).applyPart(p, now);
+      return added ? Optional.of(p) : Optional.empty();
     }
     if (event instanceof StreamEnded e) {
       RenditionWindow w = windows.get(new WindowKey(e.streamId(), e.rendition()));
@@ -61,7 +72,6 @@ public final class WindowStore {
         w.applyEnded(e, now);
       }
     }
-    // PartReady: low-latency parts are not served yet.
     return Optional.empty();
   }
 
@@ -92,6 +102,94 @@ public final class WindowStore {
       return Optional.empty();
     }
     return Optional.ofNullable(w.view(render, clock.instant()));
+  }
+
+  /**
+   * As {@link #view(WindowKey, Function)}, rendered again when {@code outside} (a version of what
+   * {@code render} reads beyond the window) changes.
+   */
+  public <T> Optional<T> view(WindowKey key, Function<WindowSnapshot, T> render, long outside) {
+    RenditionWindow w = windows.get(key);
+    if (w == null || w.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(w.view(render, outside, clock.instant()));
+  }
+
+  /**
+   * The other renditions of {@code key}'s stream that hold a segment, sorted by name (for {@code
+   * EXT-X-RENDITION-REPORT}).
+   */
+  public List<WindowKey> siblings(WindowKey key) {
+    Set<String> names = renditionsByStream.get(key.streamId());
+    if (names == null || names.size() < 2) {
+      return List.of();
+    }
+    return names.stream()
+        .filter(r -> !r.equals(key.rendition()))
+        .sorted()
+        .map(r -> new WindowKey(key.streamId(), r))
+        .filter(k -> windows.containsKey(k) && !windows.get(k).isEmpty())
+        .toList();
+  }
+
+  /**
+   * The {@code EXT-X-RENDITION-REPORT} of {@code key}'s playlist, read without locking (safe inside
+   * another window's rendering); empty if it holds no segment.
+   *
+   * @param uri the playlist's URI relative to the reporting playlist
+   */
+  public Optional<RenditionReport> report(WindowKey key, String uri) {
+    RenditionWindow w = windows.get(key);
+    long[] position = w == null ? null : w.position();
+    if (position == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new RenditionReport(
+            uri,
+            position[0],
+            position[1] < 0 ? OptionalLong.empty() : OptionalLong.of(position[1])));
+  }
+
+  /** The sum of the content versions of {@code keys}: changes whenever one of them changes. */
+  public long versions(List<WindowKey> keys) {
+    long sum = 0;
+    for (WindowKey k : keys) {
+      RenditionWindow w = windows.get(k);
+      sum += w == null ? 0 : w.version();
+    }
+    return sum;
+  }
+
+  /**
+   * Completes with true once the playlist of {@code key} lists part {@code part} of segment {@code
+   * msn} or later (blocking reload, see {@link RenditionWindow#awaitPlaylist}) or its session ends;
+   * with false at once when the window is unknown or {@code maxWaiters} wait on it already.
+   */
+  public CompletableFuture<Boolean> awaitPlaylist(
+      WindowKey key, long msn, int part, int maxWaiters) {
+    RenditionWindow w = windows.get(key);
+    return w == null
+        ? CompletableFuture.completedFuture(false)
+        : w.awaitPlaylist(msn, part, maxWaiters);
+  }
+
+  /**
+   * Completes with true once part {@code part} of segment {@code msn} is held, that segment is
+   * complete (the part will not come) or the session ends; false at once as {@link #await}.
+   */
+  public CompletableFuture<Boolean> awaitPart(WindowKey key, long msn, int part, int maxWaiters) {
+    RenditionWindow w = windows.get(key);
+    return w == null
+        ? CompletableFuture.completedFuture(false)
+        : w.awaitPart(msn, part, maxWaiters);
+  }
+
+  /** A held part. */
+  public Optional<PartReady> findPart(WindowKey key, long msn, int part) {
+    RenditionWindow w = windows.get(key);
+    return w == null ? Optional.empty() : w.findPart(msn, part, clock.instant());
   }
 
   /**
@@ -132,7 +230,8 @@ public final class WindowStore {
   public int evictIdle() {
     Instant cutoff = clock.instant().minus(idleRetention);
     int before = windows.size();
-    windows.values().removeIf(w -> w.lastActivity().isBefore(cutoff));
+    windows.entrySet().removeIf(e -> e.getValue().lastActivity().isBefore(cutoff));
+    forgetRemoved();
     return before - windows.size();
   }
 
@@ -144,7 +243,23 @@ public final class WindowStore {
     if (windows.size() >= maxWindows) {
       evictLongestIdle();
     }
-    return windows.computeIfAbsent(key, k -> new RenditionWindow(maxSegmentsPerWindow, now));
+    RenditionWindow w =
+        windows.computeIfAbsent(key, k -> new RenditionWindow(maxSegmentsPerWindow, now));
+    renditionsByStream
+        .computeIfAbsent(key.streamId(), s -> ConcurrentHashMap.newKeySet())
+        .add(key.rendition());
+    return w;
+  }
+
+  /** Drops index entries of windows no longer held. */
+  private void forgetRemoved() {
+    renditionsByStream
+        .entrySet()
+        .removeIf(
+            e -> {
+              e.getValue().removeIf(r -> !windows.containsKey(new WindowKey(e.getKey(), r)));
+              return e.getValue().isEmpty();
+            });
   }
 
   private void evictLongestIdle() {
@@ -152,5 +267,6 @@ public final class WindowStore {
     windows.entrySet().stream()
         .min(Comparator.comparing(e -> e.getValue().lastActivity()))
         .ifPresent(e -> windows.remove(e.getKey(), e.getValue()));
+    forgetRemoved();
   }
 }

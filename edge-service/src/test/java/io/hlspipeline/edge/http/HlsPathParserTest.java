@@ -3,6 +3,7 @@ package io.hlspipeline.edge.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hlspipeline.events.segments.SegmentFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,6 +28,18 @@ class HlsPathParserTest {
     assertThat(parser.parse("/hls/a/src/0.ts")).isEqualTo(new HlsRequest.Segment("a", "src", 0));
     assertThat(parser.parse("/hls/a/720p/123456789012345678.ts"))
         .isEqualTo(new HlsRequest.Segment("a", "720p", 123456789012345678L));
+  }
+
+  @Test
+  void parse_fmp4_givesSegmentInItsFormat_andInit() throws Exception {
+    assertThat(parser.parse("/hls/a/src/7.m4s"))
+        .isEqualTo(new HlsRequest.Segment("a", "src", 7, SegmentFormat.FMP4));
+    assertThat(parser.parse("/hls/a/src/7.ts"))
+        .isEqualTo(new HlsRequest.Segment("a", "src", 7, SegmentFormat.TS));
+    assertThat(parser.parse("/hls/a/src/init-0123456789abcdef.mp4"))
+        .isEqualTo(new HlsRequest.Init("a", "src", "init-0123456789abcdef.mp4"));
+    assertThatThrownBy(() -> parser.parse("/hls/a/src/07.m4s"))
+        .isInstanceOfSatisfying(BadPathException.class, e -> assertThat(e.status()).isEqualTo(400));
   }
 
   @ParameterizedTest
@@ -62,7 +75,14 @@ class HlsPathParserTest {
         "/hls/a/src/00.ts",
         "/hls/a/src/1e3.ts",
         "/hls/a/src/0x10.ts",
-        "/hls/a/src/1.5.ts",
+        "/hls/a/src/1.5.5.ts",
+        "/hls/a/src/1.05.ts",
+        "/hls/a/src/1..ts",
+        "/hls/a/src/1.-1.ts",
+        "/hls/a/src/1.+1.m4s",
+        "/hls/a/src/1.1234567.ts",
+        "/hls/a/src/.1.ts",
+        "/hls/a/src/01.1.ts",
         "/hls/a/src/1234567890123456789.ts",
         "/hls/a/src/99999999999999999999999999999999.ts",
         "/hls/a/src/１.ts",
@@ -89,12 +109,23 @@ class HlsPathParserTest {
         "/HLS/a/master.m3u8",
         "/hls/a/index.m3u8",
         "/hls/a/src/init.mp4",
-        "/hls/a/src/1.m4s",
+        "/hls/a/src/1.mp4",
+        "/hls/a/src/init-0123456789abcde.mp4",
         "/hls/a/src/master.m3u8"
       })
   void parse_wellFormedButNotServed_isNotFound(String path) {
     assertThatThrownBy(() -> parser.parse(path))
         .isInstanceOfSatisfying(BadPathException.class, e -> assertThat(e.status()).isEqualTo(404));
+  }
+
+  @Test
+  void parse_part_namesMsnPartAndContainer() throws Exception {
+    assertThat(parser.parse("/hls/live1/src/42.3.ts"))
+        .isEqualTo(new HlsRequest.Part("live1", "src", 42, 3, SegmentFormat.TS));
+    assertThat(parser.parse("/hls/live1/src/0.0.m4s"))
+        .isEqualTo(new HlsRequest.Part("live1", "src", 0, 0, SegmentFormat.FMP4));
+    assertThat(parser.parse("/hls/live1/src/7.999999.ts"))
+        .isEqualTo(new HlsRequest.Part("live1", "src", 7, 999_999, SegmentFormat.TS));
   }
 
   @Test

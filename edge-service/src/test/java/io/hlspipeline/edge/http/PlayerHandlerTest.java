@@ -55,6 +55,8 @@ class PlayerHandlerTest {
     assertThat(body)
         .startsWith("<!DOCTYPE html>")
         .contains("data-src=\"/hls/live-1_a/master.m3u8\"")
+        .contains("data-recordings=\"/hls/live-1_a/recordings\"")
+        .contains("<button id=\"go-live\" type=\"button\">Jump to live</button>")
         .contains("<span id=\"stream-id\">live-1_a</span>")
         .contains("<video id=\"video\" muted autoplay playsinline controls")
         .contains("src=\"/player/hls.min.js?v=" + handler.hlsJsVersion() + "\"")
@@ -89,6 +91,8 @@ class PlayerHandlerTest {
         .contains("fatalError")
         .contains("playedSeconds")
         .contains("playingDate")
+        .contains("firstFrameDate")
+        .contains("recording-list")
         .doesNotContain("innerHTML");
   }
 

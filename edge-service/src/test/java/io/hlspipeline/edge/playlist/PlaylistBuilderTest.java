@@ -3,6 +3,7 @@ package io.hlspipeline.edge.playlist;
 import static io.hlspipeline.edge.window.Segments.segment;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hlspipeline.edge.window.Segments;
 import io.hlspipeline.edge.window.WindowSnapshot;
 import io.hlspipeline.events.segments.SegmentReady;
 import io.hlspipeline.media.hls.MediaPlaylist;
@@ -135,6 +136,33 @@ class PlaylistBuilderTest {
     assertThat(text)
         .contains("#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00.000Z\n#EXTINF:2.000000,\n0.ts\n");
     assertThat(text).doesNotContain("ENDLIST");
+  }
+
+  @Test
+  void fmp4_writesMapBeforeFirstSegmentAndAtEachChange_version6_m4sUris() {
+    String a = "0123456789abcdef";
+    String b = "fedcba9876543210";
+    List<SegmentReady> held =
+        List.of(
+            Segments.fmp4("s", "x", 0, a, false),
+            Segments.fmp4("s", "x", 1, a, false),
+            Segments.fmp4("s", "x", 2, b, true),
+            Segments.fmp4("s", "x", 3, b, false));
+    String text =
+        PlaylistWriter.write(builder.media(new WindowSnapshot(held, "x", false)).orElseThrow());
+
+    // The window (3) starts at msn 1: the map of its first listed segment comes before it.
+    assertThat(text).startsWith("#EXTM3U\n#EXT-X-VERSION:6\n");
+    assertThat(text)
+        .contains(
+            "#EXT-X-MEDIA-SEQUENCE:1\n#EXT-X-MAP:URI=\"init-"
+                + a
+                + ".mp4\"\n"
+                + "#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:02.000Z\n#EXTINF:2.000000,\n1.m4s\n")
+        .contains("#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init-" + b + ".mp4\"\n")
+        .contains("\n3.m4s\n")
+        .doesNotContain(".ts\n");
+    assertThat(text.split("#EXT-X-MAP", -1)).hasSize(3);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.hlspipeline.events.ingest;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.hlspipeline.events.segments.SegmentFormat;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -15,7 +16,11 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = IngestControl.PublishEnded.class, name = "PublishEnded")
 })
 public sealed interface IngestControl {
-  int SCHEMA_VERSION = 1;
+  /**
+   * 2: {@link PublishStarted} gained {@code segmentFormat}; its absence (schema 1) means the
+   * segmenter's default.
+   */
+  int SCHEMA_VERSION = 2;
 
   String streamId();
 
@@ -29,6 +34,8 @@ public sealed interface IngestControl {
    * @param source the ingest protocol, {@code http} or {@code rtmp}
    * @param continuesPrevious true when a broadcaster reconnected within the grace period: the
    *     segmenter marks a discontinuity instead of ending the stream
+   * @param segmentFormat the segment container the publisher asked for; null: the segmenter's
+   *     configured default ({@code HLS_SEGMENT_FORMAT})
    */
   record PublishStarted(
       int v,
@@ -36,12 +43,24 @@ public sealed interface IngestControl {
       String sessionId,
       Instant startedAt,
       String source,
-      boolean continuesPrevious)
+      boolean continuesPrevious,
+      SegmentFormat segmentFormat)
       implements IngestControl {
     public PublishStarted {
       Objects.requireNonNull(streamId, "streamId");
       Objects.requireNonNull(sessionId, "sessionId");
       Objects.requireNonNull(startedAt, "startedAt");
+    }
+
+    /** A session in the segmenter's default format. */
+    public PublishStarted(
+        int v,
+        String streamId,
+        String sessionId,
+        Instant startedAt,
+        String source,
+        boolean continuesPrevious) {
+      this(v, streamId, sessionId, startedAt, source, continuesPrevious, null);
     }
   }
 

@@ -15,7 +15,12 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = StreamEnded.class, name = "StreamEnded")
 })
 public sealed interface SegmentEvent permits SegmentReady, PartReady, StreamEnded {
-  int SCHEMA_VERSION = 1;
+  /**
+   * 2: {@link SegmentReady} gained {@code segmentFormat}, {@code initKey} and {@code initServers};
+   * readers take their absence (schema 1) as an MPEG-TS segment. {@link PartReady} is first
+   * produced in schema 2 (no earlier encoding of it exists).
+   */
+  int SCHEMA_VERSION = 2;
 
   /** Schema version of this event's encoding. */
   int v();

@@ -25,6 +25,12 @@ import java.util.Objects;
  * @param sizeBytes object size in bytes
  * @param storageKey the object key on the storage servers
  * @param servers ids of the storage servers holding it, in read order
+ * @param segmentFormat the segment's container (schema 2; absent in schema 1 events, which are all
+ *     {@link SegmentFormat#TS})
+ * @param initKey the object key of the fMP4 init segment this segment needs ({@code EXT-X-MAP}),
+ *     null for TS (schema 2)
+ * @param initServers ids of the storage servers holding the init segment, in read order; empty for
+ *     TS (schema 2)
  */
 public record SegmentReady(
     int v,
@@ -43,9 +49,17 @@ public record SegmentReady(
     int height,
     long sizeBytes,
     String storageKey,
-    List<String> servers)
+    List<String> servers,
+    SegmentFormat segmentFormat,
+    String initKey,
+    List<String> initServers)
     implements SegmentEvent {
   public SegmentReady {
+    segmentFormat = segmentFormat == null ? SegmentFormat.TS : segmentFormat;
+    initServers = initServers == null ? List.of() : List.copyOf(initServers);
+    if ((segmentFormat == SegmentFormat.FMP4) != (initKey != null)) {
+      throw new IllegalArgumentException("an fMP4 segment, and only one, names an init segment");
+    }
     Objects.requireNonNull(streamId, "streamId");
     Objects.requireNonNull(rendition, "rendition");
     Objects.requireNonNull(sessionId, "sessionId");
@@ -56,6 +70,48 @@ public record SegmentReady(
     if (msn < 0 || durationUs < 0 || sizeBytes < 0) {
       throw new IllegalArgumentException("negative msn, duration or size");
     }
+  }
+
+  /** A TS segment (as schema 1 events describe). */
+  public SegmentReady(
+      int v,
+      String streamId,
+      String rendition,
+      String sessionId,
+      long msn,
+      long durationUs,
+      long startPts90k,
+      Instant programDateTime,
+      long discontinuitySequence,
+      boolean discontinuity,
+      int targetDurationSec,
+      String codecs,
+      int width,
+      int height,
+      long sizeBytes,
+      String storageKey,
+      List<String> servers) {
+    this(
+        v,
+        streamId,
+        rendition,
+        sessionId,
+        msn,
+        durationUs,
+        startPts90k,
+        programDateTime,
+        discontinuitySequence,
+        discontinuity,
+        targetDurationSec,
+        codecs,
+        width,
+        height,
+        sizeBytes,
+        storageKey,
+        servers,
+        SegmentFormat.TS,
+        null,
+        List.of());
   }
 
   /** Average bitrate of this segment in bits per second. */

@@ -1,7 +1,11 @@
 package io.hlspipeline.ingest.http;
 
-import io.hlspipeline.events.keys.StreamKeys;
+import io.hlspipeline.events.StreamIds;
+import io.hlspipeline.events.segments.SegmentFormat;
 import io.hlspipeline.ingest.IngestMetrics;
+import io.hlspipeline.ingest.gop.KeyframeIntervals;
+import io.hlspipeline.ingest.gop.TsKeyframeScanner;
+import io.hlspipeline.ingest.keys.StreamKeyVerifier;
 import io.hlspipeline.ingest.publish.LostSyncException;
 import io.hlspipeline.ingest.publish.TsChunkReader;
 import io.hlspipeline.ingest.session.PublishSession;
@@ -26,14 +30,17 @@ import org.slf4j.MDC;
 /**
  * {@code PUT|POST /ingest/{streamKey}} with an MPEG-TS body, typically chunked and as long as the
  * broadcast ({@code ffmpeg -re -i in.ts -c copy -f mpegts -method PUT
- * http://host:8081/ingest/KEY}).
+ * http://host:8081/ingest/KEY}), or {@code PUT|POST /ingest/{streamId}} with the key in {@code
+ * Authorization: Bearer KEY} (as WHIP does: the key stays out of URLs and proxy logs; {@code ffmpeg
+ * -headers "Authorization: Bearer KEY" ... http://host:8081/ingest/STREAM_ID}). With the header,
+ * the path's last segment must be the key's stream id.
  *
  * <p>The stream key is verified before a byte of the body is read: a wrong key gets 403 and nothing
  * reaches Kafka. The session opens with the first whole TS packet (a body that is not TS gets 400
  * and nothing reaches Kafka), every read's whole packets go to Kafka at once, and the response
  * (204) is sent when the body has ended and Kafka has acknowledged the session's PublishEnded.
- * Status codes: 400 not MPEG-TS, 403 bad key, 404 no key, 405 method, 409 replaced by a newer
- * publisher, 503 at the stream limit or Kafka failing.
+ * Status codes: 400 not MPEG-TS, 401 an Authorization that is not Bearer, 403 bad key, 404 no key,
+ * 405 method, 409 replaced by a newer publisher, 503 at the stream limit or Kafka failing.
  */
 public final class HttpIngestHandler implements HttpHandler {
   public static final String PATH_PREFIX = "/ingest/";
@@ -44,17 +51,22 @@ public final class HttpIngestHandler implements HttpHandler {
 
   private static final Duration PUBLISH_ENDED_ACK_TIMEOUT = Duration.ofSeconds(30);
 
-  private final StreamKeys streamKeys;
+  private static final String BEARER = "Bearer ";
+
+  private final StreamKeyVerifier streamKeys;
+  private final Duration segmentTargetDuration;
   private final PublishSessions sessions;
   private final IdleConnections idleConnections;
   private final IngestMetrics metrics;
 
   public HttpIngestHandler(
-      StreamKeys streamKeys,
+      StreamKeyVerifier streamKeys,
       PublishSessions sessions,
       IdleConnections idleConnections,
-      IngestMetrics metrics) {
+      IngestMetrics metrics,
+      Duration segmentTargetDuration) {
     this.streamKeys = streamKeys;
+    this.segmentTargetDuration = segmentTargetDuration;
     this.sessions = sessions;
     this.idleConnections = idleConnections;
     this.metrics = metrics;
@@ -69,12 +81,33 @@ public final class HttpIngestHandler implements HttpHandler {
       return;
     }
     String path = ex.rawPath();
-    String streamKey = path.substring(PATH_PREFIX.length());
-    if (streamKey.isEmpty() || streamKey.contains("/")) {
+    String tail = path.substring(PATH_PREFIX.length());
+    if (tail.isEmpty() || tail.contains("/")) {
       Responses.problem(ex, 404, "expected " + PATH_PREFIX + "{streamKey}");
       return;
     }
-    Optional<String> streamId = streamKeys.verify(streamKey);
+    SegmentFormat format;
+    try {
+      format = PublishOptions.segmentFormat(ex.rawQuery());
+    } catch (IllegalArgumentException e) {
+      Responses.problem(ex, 400, e.getMessage());
+      return;
+    }
+    String authorization = ex.requestHeader("Authorization");
+    Optional<String> streamId;
+    if (authorization == null) {
+      streamId = streamKeys.verify(tail);
+    } else if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      Responses.problem(ex, 401, "expected Authorization: Bearer {streamKey}");
+      return;
+    } else if (!StreamIds.isValid(tail)) {
+      Responses.problem(ex, 400, "with Authorization the path ends with the stream id");
+      return;
+    } else {
+      // a valid key of another stream is as wrong as a forged one
+      streamId =
+          streamKeys.verify(authorization.substring(BEARER.length()).trim()).filter(tail::equals);
+    }
     if (streamId.isEmpty()) {
       metrics.keyRejected();
       log.info("rejected a publish with an invalid stream key from {}", ex.remoteAddress());
@@ -84,24 +117,30 @@ public final class HttpIngestHandler implements HttpHandler {
     MDC.put("streamId", streamId.get());
     Connection connection = new Connection(ex);
     try (IdleConnections.Watch watch = idleConnections.watch(connection::idle)) {
-      receive(ex, streamId.get(), watch, connection);
+      receive(ex, streamId.get(), format, watch, connection);
     } finally {
       MDC.remove("streamId");
     }
   }
 
   private void receive(
-      Exchange ex, String streamId, IdleConnections.Watch watch, Connection connection) {
+      Exchange ex,
+      String streamId,
+      SegmentFormat format,
+      IdleConnections.Watch watch,
+      Connection connection) {
     TsChunkReader reader;
     PublishSession session = null;
     try (InputStream body = ex.bodyStream()) {
-      reader = new TsChunkReader(body, CHUNK_BYTES);
+      reader = new TsChunkReader(watch.body(body), CHUNK_BYTES);
+      KeyframeIntervals keyframes = new KeyframeIntervals(segmentTargetDuration);
+      TsKeyframeScanner scanner = new TsKeyframeScanner(keyframes);
       byte[] chunk;
       while ((chunk = reader.next()) != null) {
-        watch.touch();
         metrics.bytesReceived(chunk.length);
+        scanner.scan(chunk, 0, chunk.length);
         if (session == null) {
-          session = open(ex, streamId);
+          session = open(ex, streamId, format, keyframes);
           if (session == null) {
             return;
           }
@@ -160,9 +199,10 @@ public final class HttpIngestHandler implements HttpHandler {
     }
   }
 
-  private PublishSession open(Exchange ex, String streamId) {
+  private PublishSession open(
+      Exchange ex, String streamId, SegmentFormat format, KeyframeIntervals keyframes) {
     try {
-      PublishSession session = sessions.open(streamId, "http", ex::abort);
+      PublishSession session = sessions.open(streamId, "http", format, ex::abort, keyframes);
       log.info("session {} started from {}", session.sessionId(), ex.remoteAddress());
       return session;
     } catch (TooManyStreamsException e) {

@@ -2,6 +2,8 @@ package io.hlspipeline.ingest.rtmp;
 
 import io.hlspipeline.events.ingest.IngestLimits;
 import io.hlspipeline.ingest.IngestMetrics;
+import io.hlspipeline.ingest.gop.KeyframeIntervals;
+import io.hlspipeline.ingest.gop.TsKeyframeScanner;
 import io.hlspipeline.ingest.session.PublishSessions;
 import io.hlspipeline.media.MalformedMediaException;
 import io.hlspipeline.media.flv.FlvToTs;
@@ -74,7 +76,11 @@ final class RtmpConnection extends ChannelInboundHandlerAdapter implements Chunk
   private final Executor publishExecutor;
   private final IngestMetrics metrics;
   private final AtomicInteger connections;
-  private final ByteArrayOutputStream ts = new ByteArrayOutputStream(FLUSH_BYTES * 2);
+  private final java.time.Duration segmentTargetDuration;
+  private TsKeyframeScanner keyframeScanner;
+
+  /** TS of the remuxed media; made at publish, so a connection that never publishes costs none. */
+  private ByteArrayOutputStream ts;
 
   private ChannelHandlerContext ctx;
   private State state = State.COMMANDS;
@@ -93,8 +99,10 @@ final class RtmpConnection extends ChannelInboundHandlerAdapter implements Chunk
       PublishSessions sessions,
       Executor publishExecutor,
       IngestMetrics metrics,
-      AtomicInteger connections) {
+      AtomicInteger connections,
+      java.time.Duration segmentTargetDuration) {
     this.config = config;
+    this.segmentTargetDuration = segmentTargetDuration;
     this.connections = connections;
     this.keyVerifier = keyVerifier;
     this.sessions = sessions;
@@ -155,7 +163,14 @@ final class RtmpConnection extends ChannelInboundHandlerAdapter implements Chunk
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    flushTs();
+    if (streamId != null) {
+      MDC.put("streamId", streamId); // the GOP check may warn while the TS is scanned
+    }
+    try {
+      flushTs();
+    } finally {
+      MDC.remove("streamId");
+    }
     ctx.flush();
   }
 
@@ -312,9 +327,19 @@ final class RtmpConnection extends ChannelInboundHandlerAdapter implements Chunk
     MDC.put("streamId", streamId);
     state = State.PUBLISHING;
     decoder.setMessageLimits(config.maxMessageBytes(), 2 * config.maxMessageBytes());
+    ts = new ByteArrayOutputStream(FLUSH_BYTES * 2);
     remux = new FlvToTs(ts);
-    pipe = new SessionPipe(sessions, publishExecutor, ctx.channel(), streamId);
+    KeyframeIntervals keyframes = new KeyframeIntervals(segmentTargetDuration);
+    keyframeScanner = new TsKeyframeScanner(keyframes);
+    pipe =
+        new SessionPipe(
+            sessions,
+            publishExecutor,
+            ctx.channel(),
+            streamId,
+            reason -> ctx.executor().execute(() -> endedElsewhere(messageStreamId, reason)));
     pipe.open(
+        keyframes,
         () ->
             ctx.executor()
                 .execute(
@@ -331,6 +356,33 @@ final class RtmpConnection extends ChannelInboundHandlerAdapter implements Chunk
                       onStatus(messageStreamId, "error", "NetStream.Publish.Failed", reason);
                       closeSoon();
                     }));
+  }
+
+  /**
+   * The session was ended from outside the connection (a newer publisher, a revoked key, shutdown):
+   * an {@code onStatus} error saying why (ffmpeg prints "Server error: ..." and exits), then the
+   * connection closes unless the publisher hangs up first (closing at once, with its media unread,
+   * would reset the connection and the publisher might never read why). Event loop only.
+   */
+  private void endedElsewhere(int messageStreamId, String reason) {
+    if (state != State.PUBLISHING) {
+      ctx.close();
+      return;
+    }
+    state = State.DONE;
+    log.info("publish session ended ({}); telling the publisher and disconnecting", reason);
+    onStatus(messageStreamId, "error", "NetStream.Publish.Failed", describeEnd(reason));
+    closeSoon();
+  }
+
+  private static String describeEnd(String reason) {
+    return switch (reason) {
+      case "replaced" -> "replaced by a newer publisher of this stream";
+      case "revoked" -> "stream key revoked";
+      case "shutdown" -> "server shutting down; reconnect";
+      case "timeout" -> "no media for the idle timeout";
+      default -> "publish session ended: " + reason;
+    };
   }
 
   private void unpublish() {
@@ -360,6 +412,7 @@ final class RtmpConnection extends ChannelInboundHandlerAdapter implements Chunk
     }
     byte[] all = ts.toByteArray();
     ts.reset();
+    keyframeScanner.scan(all, 0, all.length);
     metrics.bytesReceived(all.length);
     for (int p = 0; p < all.length; p += IngestLimits.MAX_CHUNK_BYTES) {
       int n = Math.min(IngestLimits.MAX_CHUNK_BYTES, all.length - p);

@@ -39,6 +39,7 @@ public final class RtmpServer {
   private final Function<String, Optional<String>> keyVerifier;
   private final PublishSessions sessions;
   private final IngestMetrics metrics;
+  private final Duration segmentTargetDuration;
 
   private EventLoopGroup bossGroup;
   private EventLoopGroup workerGroup;
@@ -49,13 +50,16 @@ public final class RtmpServer {
   /**
    * @param keyVerifier stream key → stream id when valid; called on an event loop, must not block
    * @param idleTimeout a connection sending no byte for this long is closed
+   * @param segmentTargetDuration keyframe intervals past it are warned about
    */
   public RtmpServer(
       RtmpConfig config,
       Duration idleTimeout,
       Function<String, Optional<String>> keyVerifier,
       PublishSessions sessions,
-      IngestMetrics metrics) {
+      IngestMetrics metrics,
+      Duration segmentTargetDuration) {
+    this.segmentTargetDuration = segmentTargetDuration;
     this.config = config;
     this.idleTimeout = idleTimeout;
     this.keyVerifier = keyVerifier;
@@ -98,7 +102,8 @@ public final class RtmpServer {
                                   sessions,
                                   publishExecutor,
                                   metrics,
-                                  connections));
+                                  connections,
+                                  segmentTargetDuration));
                     }
                   })
               .bind(config.bind(), config.port())

@@ -35,30 +35,45 @@ final class SessionPipe {
   private final Executor executor;
   private final Channel channel;
   private final String streamId;
+  private final Consumer<String> onEndedElsewhere;
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicLong pendingBytes = new AtomicLong();
   private volatile PublishSession session;
   private volatile boolean closed;
 
-  SessionPipe(PublishSessions sessions, Executor executor, Channel channel, String streamId) {
+  /**
+   * @param onEndedElsewhere called with the end reason when the session is ended from outside the
+   *     connection (replaced, superseded, revoked, shutdown), to tell the publisher and close
+   */
+  SessionPipe(
+      PublishSessions sessions,
+      Executor executor,
+      Channel channel,
+      String streamId,
+      Consumer<String> onEndedElsewhere) {
     this.sessions = sessions;
     this.executor = executor;
     this.channel = channel;
     this.streamId = streamId;
+    this.onEndedElsewhere = onEndedElsewhere;
   }
 
   /**
    * Opens the session (its PublishStarted is sent, a publisher of the same stream is replaced).
    *
+   * @param keyframes the session's keyframe-interval meter (fed by the connection)
    * @param onOpened run on the executor once open
    * @param onRejected run on the executor with the reason when the session cannot open
    */
-  void open(Runnable onOpened, Consumer<String> onRejected) {
+  void open(
+      io.hlspipeline.ingest.gop.KeyframeIntervals keyframes,
+      Runnable onOpened,
+      Consumer<String> onRejected) {
     submit(
         () -> {
           try {
-            session = sessions.open(streamId, "rtmp", channel::close);
+            session = sessions.open(streamId, "rtmp", this::endedElsewhere, keyframes);
             log.info("session {} started from {}", session.sessionId(), channel.remoteAddress());
             onOpened.run();
           } catch (TooManyStreamsException e) {
@@ -111,13 +126,22 @@ final class SessionPipe {
       return;
     }
     if (!s.sendChunk(chunk)) {
+      // Ended already: by this connection (which closes itself) or from outside, whose disconnect
+      // callback (endedElsewhere) tells the publisher why and closes. Closing here too raced that
+      // message: an immediate close with the publisher's media unread resets the connection.
       closed = true;
       log.info(
-          "session {} ended ({}), closing its connection",
+          "session {} ended ({}), dropping a chunk",
           s.sessionId(),
           s.endedFuture().getNow("ended"));
-      channel.close();
     }
+  }
+
+  /** The session was ended from outside: nothing more is sent; the publisher is told why. */
+  private void endedElsewhere() {
+    closed = true;
+    PublishSession s = session;
+    onEndedElsewhere.accept(s == null ? "ended" : s.endedFuture().getNow("ended"));
   }
 
   private void resumeIfDrained() {

@@ -1,6 +1,8 @@
 package io.hlspipeline.ingest.session;
 
 import io.hlspipeline.events.ingest.IngestControl;
+import io.hlspipeline.events.segments.SegmentFormat;
+import io.hlspipeline.ingest.gop.KeyframeIntervals;
 import io.hlspipeline.ingest.publish.IngestPublisher;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,6 +25,10 @@ public final class PublishSession {
   private final String sessionId;
   private final Instant startedAt;
   private final Runnable disconnect;
+  private final String source;
+  private final KeyframeIntervals keyframes;
+  private final java.util.concurrent.atomic.AtomicLong bytes =
+      new java.util.concurrent.atomic.AtomicLong();
   private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
   private final CompletableFuture<String> ended = new CompletableFuture<>();
 
@@ -35,6 +41,8 @@ public final class PublishSession {
       String streamId,
       String sessionId,
       Instant startedAt,
+      String source,
+      KeyframeIntervals keyframes,
       Runnable disconnect) {
     this.publisher = publisher;
     this.clock = clock;
@@ -42,6 +50,8 @@ public final class PublishSession {
     this.sessionId = Objects.requireNonNull(sessionId, "sessionId");
     this.startedAt = startedAt;
     this.disconnect = disconnect;
+    this.source = Objects.requireNonNull(source, "source");
+    this.keyframes = Objects.requireNonNull(keyframes, "keyframes");
     this.lastActivityNanos = System.nanoTime();
   }
 
@@ -55,6 +65,21 @@ public final class PublishSession {
 
   public Instant startedAt() {
     return startedAt;
+  }
+
+  /** {@code http} or {@code rtmp}. */
+  public String source() {
+    return source;
+  }
+
+  /** The keyframe intervals measured on this session's media. */
+  public KeyframeIntervals keyframes() {
+    return keyframes;
+  }
+
+  /** MPEG-TS bytes handed to Kafka so far. */
+  public long bytes() {
+    return bytes.get();
   }
 
   /** Completes with the end reason once the session has ended. */
@@ -77,10 +102,16 @@ public final class PublishSession {
     lastActivityNanos = System.nanoTime();
   }
 
-  synchronized void sendStarted(String source) {
+  synchronized void sendStarted(SegmentFormat segmentFormat) {
     publisher.publishStarted(
         new IngestControl.PublishStarted(
-            IngestControl.SCHEMA_VERSION, streamId, sessionId, startedAt, source, false),
+            IngestControl.SCHEMA_VERSION,
+            streamId,
+            sessionId,
+            startedAt,
+            source,
+            false,
+            segmentFormat),
         this::recordFailure);
   }
 
@@ -93,6 +124,7 @@ public final class PublishSession {
     if (ended.isDone()) {
       return false;
     }
+    bytes.addAndGet(chunk.length);
     publisher.chunk(
         streamId, sessionId, nextSequence++, clock.instant(), chunk, this::recordFailure);
     return true;
@@ -102,7 +134,8 @@ public final class PublishSession {
    * Ends the session: sends PublishEnded once, then disconnects the publisher unless the end came
    * from the connection itself.
    *
-   * @param reason {@code eof}, {@code error}, {@code replaced}, {@code timeout}, {@code shutdown}
+   * @param reason {@code eof}, {@code error}, {@code replaced}, {@code timeout}, {@code shutdown},
+   *     {@code revoked}
    * @param disconnectPublisher whether to close the publisher's connection
    * @return the PublishEnded send; null when the session had already ended
    */

@@ -1,5 +1,7 @@
 package io.hlspipeline.ingest.session;
 
+import io.hlspipeline.events.segments.SegmentFormat;
+import io.hlspipeline.ingest.gop.KeyframeIntervals;
 import io.hlspipeline.ingest.publish.IngestPublisher;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,6 +63,33 @@ public final class PublishSessions {
    */
   public PublishSession open(String streamId, String source, Runnable disconnect)
       throws TooManyStreamsException {
+    return open(streamId, source, null, disconnect, new KeyframeIntervals(Duration.ofSeconds(4)));
+  }
+
+  /**
+   * {@link #open(String, String, Runnable)} with the session's keyframe-interval meter, which the
+   * caller feeds and the status endpoint reads.
+   */
+  public PublishSession open(
+      String streamId, String source, Runnable disconnect, KeyframeIntervals keyframes)
+      throws TooManyStreamsException {
+    return open(streamId, source, null, disconnect, keyframes);
+  }
+
+  /**
+   * {@link #open(String, String, Runnable)} for a publisher that may have asked for a segment
+   * container, with the session's keyframe-interval meter, which the caller feeds and the status
+   * endpoint reads.
+   *
+   * @param segmentFormat carried in PublishStarted; null: the segmenter's default
+   */
+  public PublishSession open(
+      String streamId,
+      String source,
+      SegmentFormat segmentFormat,
+      Runnable disconnect,
+      KeyframeIntervals keyframes)
+      throws TooManyStreamsException {
     Slot slot;
     synchronized (this) {
       slot = slots.get(streamId);
@@ -82,9 +111,16 @@ public final class PublishSessions {
         }
         PublishSession session =
             new PublishSession(
-                publisher, clock, streamId, sessionIds.next(), clock.instant(), disconnect);
+                publisher,
+                clock,
+                streamId,
+                sessionIds.next(),
+                clock.instant(),
+                source,
+                keyframes,
+                disconnect);
         slot.session = session;
-        session.sendStarted(source);
+        session.sendStarted(segmentFormat);
         return session;
       }
     } finally {
@@ -142,6 +178,40 @@ public final class PublishSessions {
     for (PublishSession s : open()) {
       end(s, "shutdown", true);
     }
+  }
+
+  /** The session of {@code streamId} publishing now on this instance, if any. */
+  public synchronized java.util.Optional<PublishSession> session(String streamId) {
+    Slot slot = slots.get(streamId);
+    return java.util.Optional.ofNullable(slot == null ? null : slot.session);
+  }
+
+  /** The sessions publishing now, in no particular order. */
+  public List<PublishSession> sessions() {
+    return open();
+  }
+
+  /**
+   * Ends and disconnects the session of {@code streamId} on this instance, if one is open.
+   *
+   * @return whether one was open
+   */
+  public boolean endStream(String streamId, String reason) {
+    java.util.Optional<PublishSession> s = session(streamId);
+    return s.isPresent() && end(s.get(), reason, true) != null;
+  }
+
+  /**
+   * Ends and disconnects session {@code sessionId} of {@code streamId} if it is the one open on
+   * this instance (a newer session of the stream elsewhere superseded it).
+   *
+   * @return whether it was open here
+   */
+  public boolean endSession(String streamId, String sessionId, String reason) {
+    java.util.Optional<PublishSession> s = session(streamId);
+    return s.isPresent()
+        && s.get().sessionId().equals(sessionId)
+        && end(s.get(), reason, true) != null;
   }
 
   /** Number of streams publishing now. */

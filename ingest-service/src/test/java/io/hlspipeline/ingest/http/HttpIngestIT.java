@@ -221,6 +221,7 @@ class HttpIngestIT {
     ours.setLevel(ch.qos.logback.classic.Level.DEBUG);
     String valid = KEYS.sign("secret-keys", 0);
     String forged = "secret-keys." + KEYS.sign("someone-else", 0).split("\\.")[1];
+    List<String> issued = new java.util.ArrayList<>();
     try {
       assertThat(put(valid, fakeTs(5)).statusCode()).isEqualTo(204);
       assertThat(put(forged, fakeTs(5)).statusCode()).isEqualTo(403);
@@ -234,12 +235,18 @@ class HttpIngestIT {
         s.getOutputStream().write(fakeTs(10));
         s.setSoLinger(true, 0);
       }
+      // The key in a Bearer header, right and wrong, and keys issued and revoked by the admin port.
+      assertThat(putBearer("secret-keys", valid, fakeTs(5)).statusCode()).isEqualTo(204);
+      assertThat(putBearer("secret-keys", forged, fakeTs(5)).statusCode()).isEqualTo(403);
+      issued.add(admin("/streams/secret-keys/key"));
+      issued.add(admin("/streams/secret-keys/revoke"));
+      assertThat(putBearer("secret-keys", valid, fakeTs(5)).statusCode()).isEqualTo(403);
       // Both sessions (the whole upload, and the one reset mid-upload) have ended in Kafka.
       TopicReader.of(SharedDevstack.kafka().bootstrapServers(), Topics.INGEST.name(), r -> r)
           .awaitUntil(
               "secret-keys",
               rs ->
-                  kinds(rs).stream().filter(k -> k == IngestRecordKind.PUBLISH_ENDED).count() >= 2,
+                  kinds(rs).stream().filter(k -> k == IngestRecordKind.PUBLISH_ENDED).count() >= 3,
               Duration.ofSeconds(30));
     } finally {
       root.detachAppender(captured);
@@ -248,6 +255,9 @@ class HttpIngestIT {
     }
     String signature = valid.substring(valid.indexOf('.') + 1);
     String forgedSignature = forged.substring(forged.indexOf('.') + 1);
+    List<String> issuedSignatures =
+        issued.stream().map(k -> k.substring(k.indexOf('.') + 1)).toList();
+    assertThat(issuedSignatures).hasSize(2).doesNotHaveDuplicates();
     assertThat(captured.list).as("the run logged something to scan").isNotEmpty();
     for (ch.qos.logback.classic.spi.ILoggingEvent e : captured.list) {
       StringBuilder text = new StringBuilder(e.getFormattedMessage());
@@ -258,8 +268,33 @@ class HttpIngestIT {
       assertThat(text.toString())
           .as("log line of %s", e.getLoggerName())
           .doesNotContain(signature)
-          .doesNotContain(forgedSignature);
+          .doesNotContain(forgedSignature)
+          .doesNotContain(issuedSignatures.get(0))
+          .doesNotContain(issuedSignatures.get(1));
     }
+  }
+
+  private static HttpResponse<String> putBearer(String streamId, String key, byte[] body)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(ingestUrl(streamId)))
+            .header("Authorization", "Bearer " + key)
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+            .timeout(Duration.ofSeconds(30))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** POSTs to an admin key route; the key it answers. */
+  private static String admin(String path) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.adminPort() + path))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).get("key").asText();
   }
 
   private static String ingestUrl(String key) {

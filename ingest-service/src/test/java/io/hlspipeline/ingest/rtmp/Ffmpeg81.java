@@ -16,7 +16,7 @@ import java.util.jar.JarFile;
  * org.bytedeco:ffmpeg:8.1.2-1.5.14:linux-x86_64-gpl}, extracted with their shared libraries into a
  * directory (their RUNPATH is {@code $ORIGIN}). Debian's ffmpeg 5.1 cannot send enhanced RTMP.
  */
-final class Ffmpeg81 {
+public final class Ffmpeg81 {
   private static final String DIR = "org/bytedeco/ffmpeg/linux-x86_64-gpl/";
 
   private Ffmpeg81() {}
@@ -27,7 +27,7 @@ final class Ffmpeg81 {
    * @return the directory holding {@code ffmpeg} and {@code ffprobe}, or null when the artifact is
    *     not on the class path (another platform)
    */
-  static Path extract(Path target) throws IOException {
+  public static Path extract(Path target) throws IOException {
     URL url = Ffmpeg81.class.getClassLoader().getResource(DIR + "ffmpeg");
     if (url == null || !"jar".equals(url.getProtocol())) {
       return null;

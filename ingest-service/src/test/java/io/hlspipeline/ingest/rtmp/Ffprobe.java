@@ -8,21 +8,21 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** An {@code ffprobe} executable (Debian's by default), for the packets of a media file. */
-final class Ffprobe {
+public final class Ffprobe {
   /** Debian's, on PATH. */
-  static final Ffprobe DEBIAN = new Ffprobe("ffprobe");
+  public static final Ffprobe DEBIAN = new Ffprobe("ffprobe");
 
   private final String executable;
 
-  Ffprobe(String executable) {
+  public Ffprobe(String executable) {
     this.executable = executable;
   }
 
   /** One demuxed packet: timestamps in its stream's time base, and the keyframe flag. */
-  record Packet(long pts, long dts, boolean keyframe) {}
+  public record Packet(long pts, long dts, boolean keyframe) {}
 
   /** The packets of the first stream of {@code type} ({@code v} or {@code a}). */
-  List<Packet> packets(Path file, String type) throws IOException, InterruptedException {
+  public List<Packet> packets(Path file, String type) throws IOException, InterruptedException {
     Process p =
         new ProcessBuilder(
                 executable,
@@ -52,7 +52,7 @@ final class Ffprobe {
   }
 
   /** The codec name of the first stream of {@code type}. */
-  String codec(Path file, String type) throws IOException, InterruptedException {
+  public String codec(Path file, String type) throws IOException, InterruptedException {
     Process p =
         new ProcessBuilder(
                 executable,

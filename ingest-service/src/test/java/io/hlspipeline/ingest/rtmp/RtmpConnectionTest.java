@@ -52,7 +52,8 @@ class RtmpConnectionTest {
         sessions,
         Runnable::run,
         new IngestMetrics(registry, sessions::size),
-        connections);
+        connections,
+        java.time.Duration.ofSeconds(2));
   }
 
   /** Messages the server sent, decoded with our own chunk decoder. */

@@ -254,6 +254,147 @@ class RtmpIngestIT {
     }
   }
 
+  /** Hostile connections that each hold as much partial-message memory as they are allowed. */
+  private static final int HOLDERS = 300;
+
+  /** Hostile connections that announce 8 MiB messages before publishing (refused at once). */
+  private static final int FLOODERS = 50;
+
+  /**
+   * The stated bound: heap after GC grows by at most this while {@link #HOLDERS} connections each
+   * hold their 2 × 64 KiB of partial messages (37.5 MiB between them) and {@link #FLOODERS}
+   * announce 8 MiB messages, beside a good publisher. Without the pre-publish message cap the
+   * flooders alone would hold 400 MiB.
+   */
+  private static final long HEAP_GROWTH_BOUND_BYTES = 64L * 1024 * 1024;
+
+  @Test
+  void hostileConnectionsHoldingPartialMessages_keepTheHeapAfterGcBounded_whileAGoodPublisherFlows()
+      throws Exception {
+    String streamId = "rtmp-heap";
+    long baseline = heapAfterGc();
+    Path log = dir.resolve("publish-heap.log");
+    Process ffmpeg =
+        Ffmpeg.start(
+            log,
+            Ffmpeg.testSource("320x240", 25)
+                .seconds(8)
+                .realTime()
+                .to("-f", "flv", rtmpUrl(KEYS.sign(streamId, 0))));
+    List<Socket> sockets = new java.util.ArrayList<>();
+    // Holders are kept alive from the moment they hold their partials, however long setting up
+    // the others takes: a byte every second, never idle for the 5 s timeout.
+    List<Socket> holders = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.Set<Socket> closedHolders = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.concurrent.ScheduledExecutorService drip =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    drip.scheduleAtFixedRate(
+        () -> {
+          for (Socket holder : holders) {
+            try {
+              holder.getOutputStream().write(0);
+            } catch (IOException e) {
+              closedHolders.add(holder);
+            }
+          }
+        },
+        1,
+        1,
+        TimeUnit.SECONDS);
+    try {
+      for (int i = 0; i < HOLDERS + FLOODERS; i++) {
+        Socket socket = new Socket("127.0.0.1", service.rtmpPort());
+        sockets.add(socket);
+        OutputStream out = socket.getOutputStream();
+        out.write(3);
+        out.write(new byte[1536]);
+        out.flush();
+        socket.getInputStream().readNBytes(1 + 2 * 1536);
+        out.write(new byte[1536]);
+        if (i < HOLDERS) {
+          // a 64 KiB message on chunk stream 4 and its first chunk, then another on stream 5
+          out.write(messageHeader(4, 64 * 1024));
+          out.write(new byte[128]);
+          out.write(messageHeader(5, 64 * 1024));
+          out.flush();
+          holders.add(socket);
+        } else {
+          out.write(messageHeader(4, 8 * 1024 * 1024 - 1));
+          out.flush();
+        }
+      }
+      long peak = 0;
+      for (int i = 0; i < 5; i++) {
+        peak = Math.max(peak, heapAfterGc());
+      }
+      int open = HOLDERS - closedHolders.size();
+      System.out.printf(
+          "RtmpIngestIT heap after GC: baseline %.1f MiB, peak %.1f MiB with %d holders open"
+              + " (+%.1f MiB; bound +%d MiB)%n",
+          baseline / 1048576.0,
+          peak / 1048576.0,
+          open,
+          (peak - baseline) / 1048576.0,
+          HEAP_GROWTH_BOUND_BYTES >> 20);
+      assertThat(closedHolders).as("holders closed by the server").isEmpty();
+      assertThat(peak - baseline).isLessThan(HEAP_GROWTH_BOUND_BYTES);
+      for (int i = HOLDERS; i < sockets.size(); i++) {
+        // each flooder was closed at its header: the read sees the end of the stream
+        Socket flooder = sockets.get(i);
+        flooder.setSoTimeout(10_000);
+        byte[] rest = flooder.getInputStream().readAllBytes();
+        assertThat(rest.length)
+            .as("flooder %d got only S0-S2 and maybe control", i)
+            .isLessThan(1000);
+      }
+    } finally {
+      drip.shutdownNow();
+      drip.awaitTermination(10, TimeUnit.SECONDS);
+      for (Socket socket : sockets) {
+        socket.close();
+      }
+    }
+    assertThat(ffmpeg.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(ffmpeg.exitValue()).as(Ffmpeg.read(log)).isZero();
+    List<ConsumerRecord<String, byte[]>> records = awaitSessionRecords(streamId);
+    assertThat(kinds(records).get(0)).isEqualTo(IngestRecordKind.PUBLISH_STARTED);
+    assertThat(kinds(records).subList(1, records.size() - 1))
+        .hasSizeGreaterThan(10)
+        .containsOnly(IngestRecordKind.CHUNK);
+  }
+
+  /** A type 0 chunk header of a command message of {@code length} bytes on chunk stream csid. */
+  private static byte[] messageHeader(int csid, int length) {
+    return new byte[] {
+      (byte) csid,
+      0,
+      0,
+      0,
+      (byte) (length >> 16),
+      (byte) (length >> 8),
+      (byte) length,
+      RtmpMessage.COMMAND_AMF0,
+      0,
+      0,
+      0,
+      0
+    };
+  }
+
+  /** Heap in use right after a full collection (the pools' usage after their last GC). */
+  private static long heapAfterGc() {
+    System.gc();
+    long used = 0;
+    for (java.lang.management.MemoryPoolMXBean pool :
+        java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == java.lang.management.MemoryType.HEAP
+          && pool.getCollectionUsage() != null) {
+        used += pool.getCollectionUsage().getUsed();
+      }
+    }
+    return used;
+  }
+
   /** FLV millisecond timestamps as our TS carries them: 90 kHz plus the offset. */
   private static List<Ffprobe.Packet> shifted(List<Ffprobe.Packet> flv) {
     return flv.stream()
@@ -267,12 +408,48 @@ class RtmpIngestIT {
   }
 
   @Test
-  void wrongOrRevokedKey_ffmpegReportsTheErrorPromptlyAndNothingReachesKafka() throws Exception {
+  void wrongOrRevokedKey_ffmpegReportsTheErrorPromptly_nothingReachesKafka_noKeyIsLogged()
+      throws Exception {
     String streamId = "rtmp-wrong-key"; // at key epoch 1 (STREAM_KEY_EPOCHS)
     String forged = streamId + "." + KEYS.sign("other-stream", 1).split("\\.")[1];
     String revoked = KEYS.sign(streamId, 0);
     double rejectedBefore = registry.get("hls.ingest.keys.rejected").counter().count();
+    // Every log line of the whole exchange is scanned for the keys at the end.
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.classic.Logger ours =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.hlspipeline");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> captured =
+        new ch.qos.logback.core.read.ListAppender<>();
+    captured.start();
+    ch.qos.logback.classic.Level oursLevel = ours.getLevel();
+    root.addAppender(captured);
+    ours.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    try {
+      wrongOrRevokedKeyThenValid(streamId, forged, revoked, rejectedBefore);
+    } finally {
+      root.detachAppender(captured);
+      ours.setLevel(oursLevel);
+    }
+    assertThat(captured.list).as("the run logged something to scan").isNotEmpty();
+    for (String key : List.of(forged, revoked, KEYS.sign(streamId, 1))) {
+      String signature = key.substring(key.indexOf('.') + 1);
+      for (ch.qos.logback.classic.spi.ILoggingEvent e : captured.list) {
+        StringBuilder text = new StringBuilder(e.getFormattedMessage());
+        e.getMDCPropertyMap().values().forEach(text::append);
+        for (var t = e.getThrowableProxy(); t != null; t = t.getCause()) {
+          text.append(t.getMessage());
+        }
+        assertThat(text.toString())
+            .as("log line of %s", e.getLoggerName())
+            .doesNotContain(signature);
+      }
+    }
+  }
 
+  private void wrongOrRevokedKeyThenValid(
+      String streamId, String forged, String revoked, double rejectedBefore) throws Exception {
     for (String key : List.of(forged, revoked)) {
       Path log = dir.resolve("wrong-key.log");
       long startNanos = System.nanoTime();

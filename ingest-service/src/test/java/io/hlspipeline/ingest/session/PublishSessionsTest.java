@@ -64,6 +64,25 @@ class PublishSessionsTest {
   }
 
   @Test
+  void endSession_endsOnlyTheNamedSessionIfItIsStillTheOpenOne() throws Exception {
+    List<String> disconnected = new java.util.concurrent.CopyOnWriteArrayList<>();
+    PublishSession first = sessions.open("s", "rtmp", () -> disconnected.add("first"));
+    PublishSession second = sessions.open("s", "rtmp", () -> disconnected.add("second"));
+    disconnected.clear();
+
+    // a superseded record naming the session this replica already replaced: nothing to do
+    assertThat(sessions.endSession("s", first.sessionId(), "replaced")).isFalse();
+    assertThat(sessions.endSession("other", second.sessionId(), "replaced")).isFalse();
+    assertThat(second.endedFuture()).isNotDone();
+
+    assertThat(sessions.endSession("s", second.sessionId(), "replaced")).isTrue();
+    assertThat(second.endedFuture()).isCompletedWithValue("replaced");
+    assertThat(disconnected).containsExactly("second");
+    assertThat(sessions.session("s")).isEmpty();
+    assertThat(sessions.endSession("s", second.sessionId(), "replaced")).isFalse();
+  }
+
+  @Test
   void open_sameStream_endsTheOldSessionBeforeTheNewStarts() throws Exception {
     List<String> disconnected = new java.util.concurrent.CopyOnWriteArrayList<>();
     PublishSession first = sessions.open("s", "rtmp", () -> disconnected.add("first"));

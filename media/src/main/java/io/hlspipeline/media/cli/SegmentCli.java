@@ -59,12 +59,6 @@ public final class SegmentCli {
   /** The fMP4 init segment's file name, referenced by {@code EXT-X-MAP}. */
   static final String INIT_SEGMENT_NAME = "init.mp4";
 
-  /**
-   * RFC 8216 §7: EXT-X-MAP in a Media Playlist without EXT-X-I-FRAMES-ONLY requires compatibility
-   * version 6 or greater.
-   */
-  static final int MIN_VERSION_MAP = 6;
-
   private SegmentCli() {}
 
   public static void main(String[] args) {
@@ -181,27 +175,15 @@ public final class SegmentCli {
                           "",
                           Optional.empty(),
                           fragment.discontinuity(),
-                          List.of()));
+                          List.of(),
+                          Optional.of(INIT_SEGMENT_NAME)));
                 }
               });
       feed(input, segmenter::accept);
       segmenter.finish();
     }
-    String text = PlaylistWriter.write(playlist(segments, 0).version(MIN_VERSION_MAP).build());
-    // The map applies to every segment after it (§4.3.2.5): put it before the first one.
-    int at = firstSegmentLine(text);
-    return text.substring(0, at)
-        + "#EXT-X-MAP:URI=\""
-        + INIT_SEGMENT_NAME
-        + "\"\n"
-        + text.substring(at);
-  }
-
-  /** Offset of the first line that belongs to a segment (its EXTINF or a tag before it). */
-  private static int firstSegmentLine(String text) {
-    int extinf = text.indexOf("#EXTINF:");
-    int discontinuity = text.indexOf("#EXT-X-DISCONTINUITY\n");
-    return discontinuity >= 0 && discontinuity < extinf ? discontinuity : extinf;
+    // The model writes EXT-X-MAP before the first segment and the EXT-X-VERSION it needs (6).
+    return PlaylistWriter.write(playlist(segments, 0).build());
   }
 
   private static MediaPlaylist.Builder playlist(List<MediaSegment> segments, long partUs) {

@@ -38,6 +38,8 @@ import java.util.Objects;
  * @param h264Sps active H.264 SPS, null if none
  * @param h265Sps active H.265 SPS, null if none
  * @param audioCodecs last AAC codecs string, null if none
+ * @param partTarget90k the part target the cutter fixed in whole frames (90 kHz), 0 while not fixed
+ *     or without parts; a resumed cutter keeps it, so a session's part target never changes
  */
 public record CutterState(
     long nextInputOffset,
@@ -53,14 +55,15 @@ public record CutterState(
     byte[] pmtPacket,
     H264Sps h264Sps,
     H265Sps h265Sps,
-    String audioCodecs) {
+    String audioCodecs,
+    long partTarget90k) {
 
-  /** Version byte of {@link #toBytes()}. */
-  static final int ENCODING_VERSION = 1;
+  /** Version byte of {@link #toBytes()}: 2 added {@code partTarget90k}; 1 still reads (as 0). */
+  static final int ENCODING_VERSION = 2;
 
   public CutterState {
-    if (nextInputOffset < 0 || lastSegmentIndex < 0) {
-      throw new IllegalArgumentException("negative offset or index");
+    if (nextInputOffset < 0 || lastSegmentIndex < 0 || partTarget90k < 0) {
+      throw new IllegalArgumentException("negative offset, index or part target");
     }
     patPacket = checkPacket(patPacket);
     pmtPacket = checkPacket(pmtPacket);
@@ -127,6 +130,7 @@ public record CutterState(
       if (audioCodecs != null) {
         out.writeUTF(audioCodecs);
       }
+      out.writeLong(partTarget90k);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
     }
@@ -141,7 +145,7 @@ public record CutterState(
   public static CutterState fromBytes(byte[] encoded) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
       int version = in.readUnsignedByte();
-      if (version != ENCODING_VERSION) {
+      if (version != ENCODING_VERSION && version != 1) {
         throw new IllegalArgumentException("unknown cutter state version " + version);
       }
       long nextInputOffset = in.readLong();
@@ -173,6 +177,7 @@ public record CutterState(
                 in.readInt());
       }
       String audio = in.readBoolean() ? in.readUTF() : null;
+      long partTarget = version >= 2 ? in.readLong() : 0;
       if (in.read() != -1) {
         throw new IllegalArgumentException("trailing bytes after the cutter state");
       }
@@ -190,7 +195,8 @@ public record CutterState(
           pmt,
           h264,
           h265,
-          audio);
+          audio,
+          partTarget);
     } catch (IOException e) {
       throw new IllegalArgumentException("truncated cutter state", e);
     }
@@ -228,7 +234,8 @@ public record CutterState(
         && Arrays.equals(pmtPacket, s.pmtPacket)
         && Objects.equals(h264Sps, s.h264Sps)
         && Objects.equals(h265Sps, s.h265Sps)
-        && Objects.equals(audioCodecs, s.audioCodecs);
+        && Objects.equals(audioCodecs, s.audioCodecs)
+        && partTarget90k == s.partTarget90k;
   }
 
   @Override

@@ -3,11 +3,6 @@ package io.hlspipeline.media.cut;
 import static io.hlspipeline.media.ts.TsPacket.TS_PACKET_SIZE;
 
 import io.hlspipeline.media.MalformedMediaException;
-import io.hlspipeline.media.aac.AdtsReader;
-import io.hlspipeline.media.h264.H264Reader;
-import io.hlspipeline.media.h264.H264Sps;
-import io.hlspipeline.media.h265.H265Reader;
-import io.hlspipeline.media.h265.H265Sps;
 import io.hlspipeline.media.ts.ElementaryStream;
 import io.hlspipeline.media.ts.PesPacket;
 import io.hlspipeline.media.ts.ProgramMap;
@@ -85,14 +80,16 @@ public final class SegmentCutter {
 
   private final long targetDurationUs;
   private final long partTargetUs;
+  // The part target in whole frames of the reference stream (RFC 8216bis §4.4.3.7 wants parts of
+  // one duration; a target between frames makes them alternate): fixed once a frame duration is
+  // known, then kept for the cutter's life and across resume. 0 while not fixed.
+  private long partTarget90k;
   private final Listener listener;
   private final TsPacketSplitter splitter;
   private final TsDemuxer demuxer;
   private final OpenSegment segmentBytes;
   private final TimestampUnwrapper unwrapper = new TimestampUnwrapper();
-  private final H264Reader h264 = new H264Reader();
-  private final H265Reader h265 = new H265Reader();
-  private final AdtsReader adts = new AdtsReader();
+  private ElementaryStreamReaders readers = new ElementaryStreamReaders();
 
   // The last PAT and PMT packets (a new array per table packet, so snapshots share them), and
   // what they were at the PSI run start and at the candidate cut: a resume state needs the tables
@@ -105,19 +102,17 @@ public final class SegmentCutter {
   private byte[] candidatePmt;
   private final byte[] psiPrefix = new byte[2 * TS_PACKET_SIZE];
 
-  // Resume: the input offset of this cutter's first byte, the unwrapper's 2^33 epoch, parameter
-  // sets seen before the resume point (used until the readers see new ones).
+  // Resume: the input offset of this cutter's first byte, the unwrapper's 2^33 epoch.
   private long inputBase;
   private long unwrapBase;
   private long lastUnwrapped;
-  private H264Sps restoredH264Sps;
-  private H265Sps restoredH265Sps;
-  private String restoredAudioCodecs;
   private boolean nextOpenDiscontinuity;
 
-  // The program.
+  // The program, and the readers of its streams.
   private ElementaryStream video;
   private ElementaryStream audio;
+  private ElementaryStreamReader videoReader;
+  private ElementaryStreamReader audioReader;
   private int referencePid = -1;
 
   // Candidate cut: the reference PES in progress and the PSI run right before it.
@@ -154,6 +149,7 @@ public final class SegmentCutter {
   // Parts of the open segment.
   private int partStart;
   private long partStartDts;
+  private long partStartPts;
   private boolean partIndependent;
   private int partIndex;
   private long partsDuration90k;
@@ -225,9 +221,9 @@ public final class SegmentCutter {
     haveLastDts = state.haveLastDts();
     lastReferenceDts = state.lastReferenceDts90k();
     frameDuration90k = state.frameDuration90k();
-    restoredH264Sps = state.h264Sps();
-    restoredH265Sps = state.h265Sps();
-    restoredAudioCodecs = state.audioCodecs();
+    partTarget90k = partTargetUs > 0 ? state.partTarget90k() : 0;
+    // Parameter sets seen before the resume point, used until the readers see new ones.
+    readers = new ElementaryStreamReaders(state.h264Sps(), state.h265Sps(), state.audioCodecs());
     // The unwrapper is translation-invariant by 2^33: prime it within the period, keep the epoch.
     long inPeriod = Math.floorMod(state.lastUnwrapped90k(), TimestampUnwrapper.PTS_WRAP_90K);
     unwrapBase = state.lastUnwrapped90k() - unwrapper.unwrap(inPeriod);
@@ -368,26 +364,23 @@ public final class SegmentCutter {
       }
       video = newVideo;
       audio = newAudio;
+      videoReader = video == null ? null : readers.forType(video.streamType());
+      audioReader = audio == null ? null : readers.forType(audio.streamType());
       referencePid = video != null ? video.pid() : audio.pid();
     }
 
     @Override
     public void onPes(ElementaryStream stream, PesPacket pes) {
-      long offset = pes.inputOffset();
-      byte[] data = pes.data();
       boolean keyframe = false;
       long pesDuration90k = 0;
       if (stream.equals(video)) {
-        if (stream.streamType() == StreamType.H264) {
-          h264.consume(data, pes.payloadOffset(), pes.payloadLength(), offset);
-          keyframe = h264.keyframe();
-        } else {
-          h265.consume(data, pes.payloadOffset(), pes.payloadLength(), offset);
-          keyframe = h265.keyframe();
-        }
+        videoReader.consume(
+            pes.data(), pes.payloadOffset(), pes.payloadLength(), pes.inputOffset());
+        keyframe = videoReader.randomAccess();
       } else if (stream.equals(audio)) {
-        adts.consume(data, pes.payloadOffset(), pes.payloadLength());
-        pesDuration90k = adts.duration90k();
+        audioReader.consume(
+            pes.data(), pes.payloadOffset(), pes.payloadLength(), pes.inputOffset());
+        pesDuration90k = audioReader.duration90k();
       }
       if (pes.pts90k() == PesPacket.NO_TIMESTAMP) {
         return;
@@ -434,7 +427,7 @@ public final class SegmentCutter {
       emitSegment(pendingPsiStart >= 0 ? pendingPsiStart : pendingStart, endPts, next);
       openSegment(pts, dts, discontinuity);
     } else if (partTargetUs > 0) {
-      maybeClosePart(dts);
+      maybeClosePart(pts, dts);
     }
     if (jump || !haveLastDts) {
       haveLastDts = true;
@@ -506,15 +499,37 @@ public final class SegmentCutter {
     pendingDiscontinuity = false;
     partStart = 0;
     partStartDts = dts;
+    partStartPts = pts;
     partIndependent = true;
     partIndex = 0;
     partsDuration90k = 0;
   }
 
-  /** Closes the open part before the pending PES when that PES would take it past the target. */
-  private void maybeClosePart(long dts) {
+  /**
+   * The part target in effect, microseconds (rounded up from whole frames at 90 kHz, so no part's
+   * duration exceeds it): the largest whole number of reference frames (at least one) not longer
+   * than the requested target, fixed once the first frame duration is known. 0 before that, or
+   * without parts.
+   */
+  public long partTargetUs() {
+    return (partTarget90k * 100 + 8) / 9;
+  }
+
+  /**
+   * Closes the open part before the pending PES (at {@code pts}/{@code dts}) when that PES would
+   * take it past the part target. With a constant frame rate every part but a segment's last is
+   * then exactly the target (RFC 8216bis §4.4.4.9: at least 85 % of it).
+   */
+  private void maybeClosePart(long pts, long dts) {
+    if (partTarget90k == 0) {
+      if (frameDuration90k <= 0) {
+        return; // the first frames of the stream: no frame duration yet
+      }
+      long frames = Math.max(1, partTargetUs * 9 / 100 / frameDuration90k);
+      partTarget90k = Math.min(frames * frameDuration90k, targetDurationUs * 9 / 100);
+    }
     long withFrame90k = dts + Math.max(frameDuration90k, 0) - partStartDts;
-    if (withFrame90k * 100 <= partTargetUs * 9 || pendingStart <= partStart) {
+    if (withFrame90k <= partTarget90k || pendingStart <= partStart) {
       return;
     }
     long duration90k = dts - partStartDts;
@@ -525,11 +540,14 @@ public final class SegmentCutter {
             duration90k * 100 / 9,
             partIndependent,
             segmentBytes.data(partStart, pendingStart),
-            segmentBytes.ranges(partStart, pendingStart)));
+            segmentBytes.ranges(partStart, pendingStart),
+            partStartPts,
+            segmentDiscontinuity));
     partsDuration90k += duration90k;
     partIndex++;
     partStart = pendingStart;
     partStartDts = dts;
+    partStartPts = pts;
     partIndependent = video == null; // later parts of a video segment start on non-keyframes
   }
 
@@ -550,9 +568,10 @@ public final class SegmentCutter {
         lastUnwrapped,
         candidatePat,
         candidatePmt,
-        h264Sps(),
-        h265Sps(),
-        audioCodecs());
+        readers.h264Sps(),
+        readers.h265Sps(),
+        readers.audioCodecs(),
+        partTarget90k);
   }
 
   private void emitSegment(int endPos, long endPts, CutterState next) {
@@ -565,7 +584,9 @@ public final class SegmentCutter {
               Math.max(0, duration90k - partsDuration90k) * 100 / 9,
               partIndependent,
               segmentBytes.data(partStart, endPos),
-              segmentBytes.ranges(partStart, endPos)));
+              segmentBytes.ranges(partStart, endPos),
+              partStartPts,
+              segmentDiscontinuity));
     }
     listener.onSegment(
         new CutSegment(
@@ -581,7 +602,7 @@ public final class SegmentCutter {
   }
 
   private String codecs() {
-    String audioCodecs = audio != null ? audioCodecs() : null;
+    String audioCodecs = audio != null ? audioReader.codecs() : null;
     if (segmentVideoCodecs.isEmpty()) {
       return audioCodecs == null ? "" : audioCodecs;
     }
@@ -589,15 +610,7 @@ public final class SegmentCutter {
   }
 
   private String currentVideoCodecs() {
-    if (video == null) {
-      return "";
-    }
-    if (video.streamType() == StreamType.H264) {
-      H264Sps sps = h264Sps();
-      return sps == null ? "avc1" : sps.codecs();
-    }
-    H265Sps sps = h265Sps();
-    return sps == null ? "hvc1" : sps.codecs();
+    return video == null ? "" : videoReader.codecs();
   }
 
   /** Codecs and resolution of the active SPS, null before the first SPS. */
@@ -605,39 +618,16 @@ public final class SegmentCutter {
     if (video == null) {
       return "";
     }
-    boolean known = video.streamType() == StreamType.H264 ? h264Sps() != null : h265Sps() != null;
-    return known ? currentVideoCodecs() + " " + currentWidth() + "x" + currentHeight() : null;
+    return videoReader.configured()
+        ? currentVideoCodecs() + " " + currentWidth() + "x" + currentHeight()
+        : null;
   }
 
   private int currentWidth() {
-    if (video == null) {
-      return 0;
-    }
-    return video.streamType() == StreamType.H264
-        ? (h264Sps() == null ? 0 : h264Sps().width())
-        : (h265Sps() == null ? 0 : h265Sps().width());
+    return video == null ? 0 : videoReader.width();
   }
 
   private int currentHeight() {
-    if (video == null) {
-      return 0;
-    }
-    return video.streamType() == StreamType.H264
-        ? (h264Sps() == null ? 0 : h264Sps().height())
-        : (h265Sps() == null ? 0 : h265Sps().height());
-  }
-
-  // The readers' parameter sets, or those a resumed cutter was given until the readers see new
-  // ones.
-  private H264Sps h264Sps() {
-    return h264.sps() != null ? h264.sps() : restoredH264Sps;
-  }
-
-  private H265Sps h265Sps() {
-    return h265.sps() != null ? h265.sps() : restoredH265Sps;
-  }
-
-  private String audioCodecs() {
-    return adts.codecs() != null ? adts.codecs() : restoredAudioCodecs;
+    return video == null ? 0 : videoReader.height();
   }
 }

@@ -62,11 +62,22 @@ public final class Fmp4Segmenter {
 
   private record PendingSegment(CutSegment segment, long endOffset) {}
 
+  /**
+   * Receives a segment's queued samples instead of a written fragment ({@link Fmp4PartWriter} cuts
+   * them into parts): called once per segment, after the init, with the tracks of the init and the
+   * number of samples of each that belong to the segment. The segmenter is done with the samples
+   * after the call only when it was its last segment.
+   */
+  interface SampleSink {
+    void onSamples(List<Track> tracks, int[] counts, boolean everyTrackConfigured);
+  }
+
   private final Listener listener;
   private final SegmentCutter cutter;
   private final TsPacketSplitter splitter;
   private final TsDemuxer demuxer;
-  private final TimestampUnwrapper unwrapper = new TimestampUnwrapper();
+  private final TimestampUnwrapper unwrapper;
+  private final long sequenceBase;
   private final ArrayDeque<PendingSegment> pending = new ArrayDeque<>();
   private final List<Track> tracks = new ArrayList<>();
   private final BoxWriter box = new BoxWriter(1 << 20);
@@ -77,7 +88,9 @@ public final class Fmp4Segmenter {
   private Track audio;
   private int[] counts;
   private boolean initWritten;
+  private boolean everyTrackConfigured;
   private boolean finished;
+  private SampleSink sampleSink;
 
   /**
    * @param targetDurationUs segment target duration in microseconds, {@code > 0}, as for {@link
@@ -85,6 +98,17 @@ public final class Fmp4Segmenter {
    * @param listener receives the init segment and the fragments
    */
   public Fmp4Segmenter(long targetDurationUs, Listener listener) {
+    this(targetDurationUs, new TimestampUnwrapper(), 0, listener);
+  }
+
+  /**
+   * @param unwrapper places the input's 33-bit timestamps on the 64-bit timeline
+   * @param sequenceBase added to each fragment's 1-based {@code mfhd} sequence number
+   */
+  Fmp4Segmenter(
+      long targetDurationUs, TimestampUnwrapper unwrapper, long sequenceBase, Listener listener) {
+    this.unwrapper = unwrapper;
+    this.sequenceBase = sequenceBase;
     this.listener = listener;
     this.cutter =
         new SegmentCutter(
@@ -94,6 +118,11 @@ public final class Fmp4Segmenter {
             segment -> pending.add(new PendingSegment(segment, endOffset(segment))));
     this.demuxer = new TsDemuxer(new DemuxListener(), PesPayloadMode.COMPLETE);
     this.splitter = new TsPacketSplitter(demuxer);
+  }
+
+  /** Hands segments' samples to {@code sink} instead of writing fragments (package use only). */
+  void sampleSink(SampleSink sink) {
+    this.sampleSink = sink;
   }
 
   private static long endOffset(CutSegment segment) {
@@ -159,6 +188,7 @@ public final class Fmp4Segmenter {
       t.samples.removeFirst(t.samples.countBefore(segment.inputStartOffset()));
     }
     if (!initWritten) {
+      everyTrackConfigured = tracks.stream().allMatch(Track::configured);
       tracks.removeIf(t -> !t.configured());
       counts = new int[tracks.size()];
       box.reset();
@@ -169,8 +199,12 @@ public final class Fmp4Segmenter {
     for (int i = 0; i < tracks.size(); i++) {
       counts[i] = tracks.get(i).samples.countBefore(endOffset);
     }
+    if (sampleSink != null) {
+      sampleSink.onSamples(tracks, counts.clone(), everyTrackConfigured);
+      return;
+    }
     box.reset();
-    Fmp4Boxes.writeFragment(box, segment.index() + 1, tracks, counts);
+    Fmp4Boxes.writeFragment(box, sequenceBase + segment.index() + 1, tracks, counts);
     listener.onFragment(
         new Fmp4Fragment(
             segment.index(),

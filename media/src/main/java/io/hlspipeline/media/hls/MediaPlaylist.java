@@ -59,6 +59,12 @@ public record MediaPlaylist(
   /** Floating-point EXTINF durations, which this package always writes, need version 3 (§7). */
   static final int MIN_VERSION_DECIMAL_DURATIONS = 3;
 
+  /**
+   * EXT-X-MAP in a playlist without EXT-X-I-FRAMES-ONLY needs version 6 (RFC 8216 §7,
+   * draft-pantos-hls-rfc8216bis §8).
+   */
+  static final int MIN_VERSION_MAP = 6;
+
   /** EXT-X-SKIP needs version 9 (draft-pantos-hls-rfc8216bis §8). */
   static final int MIN_VERSION_SKIP = 9;
 
@@ -125,7 +131,11 @@ public record MediaPlaylist(
 
   /** The lowest {@code EXT-X-VERSION} that the features of this playlist need. */
   public int requiredVersion() {
-    return skippedSegments > 0 ? MIN_VERSION_SKIP : MIN_VERSION_DECIMAL_DURATIONS;
+    if (skippedSegments > 0) {
+      return MIN_VERSION_SKIP;
+    }
+    boolean map = segments.stream().anyMatch(s -> s.mapUri().isPresent());
+    return map ? MIN_VERSION_MAP : MIN_VERSION_DECIMAL_DURATIONS;
   }
 
   /** Media Sequence Number of {@code segments().get(0)}: skipped segments come before it. */

@@ -60,6 +60,8 @@ final class MediaPlaylistReader {
   private long pendingDurationUs;
   private String pendingTitle = "";
   private boolean pendingDiscontinuity;
+  // RFC 8216 §4.3.2.5: the EXT-X-MAP in effect, for every later segment.
+  private Optional<String> map = Optional.empty();
   private Optional<Instant> pendingProgramDateTime = Optional.empty();
   private List<PartialSegment> pendingParts = new ArrayList<>();
 
@@ -155,6 +157,8 @@ final class MediaPlaylistReader {
               attributes(tag, once(tag, value)).requiredDecimalInteger("SKIPPED-SEGMENTS");
       case "#EXTINF" -> extinf(required(tag, value), lineNumber);
       case "#EXT-X-DISCONTINUITY" -> pendingDiscontinuity = true;
+      case "#EXT-X-MAP" ->
+          map = Optional.of(attributes(tag, required(tag, value)).requiredQuotedString("URI"));
       case "#EXT-X-PROGRAM-DATE-TIME" ->
           pendingProgramDateTime =
               Optional.of(OffsetDateTime.parse(required(tag, value), DATE_TIME).toInstant());
@@ -194,7 +198,8 @@ final class MediaPlaylistReader {
             pendingTitle,
             pendingProgramDateTime,
             pendingDiscontinuity,
-            pendingParts));
+            pendingParts,
+            map));
     segmentLines.add(extinfLine);
     extinfLine = 0;
     pendingTitle = "";

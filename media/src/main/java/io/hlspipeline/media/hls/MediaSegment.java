@@ -18,6 +18,9 @@ import java.util.Optional;
  * @param discontinuity {@code EXT-X-DISCONTINUITY} (RFC 8216 §4.3.2.3) precedes this segment
  * @param parts the {@code EXT-X-PART} tags that precede this segment: its Partial Segments in order
  *     (draft-pantos-hls-rfc8216bis §4.4.4.9); empty outside Low-Latency HLS
+ * @param mapUri the URI of the {@code EXT-X-MAP} (RFC 8216 §4.3.2.5) in effect for this segment:
+ *     the Media Initialization Section of an fMP4 segment; empty for MPEG-TS. A writer emits the
+ *     tag before the first segment and wherever the URI changes.
  */
 public record MediaSegment(
     String uri,
@@ -25,7 +28,8 @@ public record MediaSegment(
     String title,
     Optional<Instant> programDateTime,
     boolean discontinuity,
-    List<PartialSegment> parts) {
+    List<PartialSegment> parts,
+    Optional<String> mapUri) {
 
   public MediaSegment {
     PlaylistText.requireUri(Objects.requireNonNull(uri, "uri"), "segment URI");
@@ -35,6 +39,18 @@ public record MediaSegment(
         Objects.requireNonNull(programDateTime, "programDateTime")
             .map(t -> t.truncatedTo(ChronoUnit.MILLIS));
     parts = List.copyOf(parts);
+    Objects.requireNonNull(mapUri, "mapUri").ifPresent(u -> PlaylistText.requireUri(u, "map URI"));
+  }
+
+  /** A segment without {@code EXT-X-MAP}. */
+  public MediaSegment(
+      String uri,
+      long durationUs,
+      String title,
+      Optional<Instant> programDateTime,
+      boolean discontinuity,
+      List<PartialSegment> parts) {
+    this(uri, durationUs, title, programDateTime, discontinuity, parts, Optional.empty());
   }
 
   /** A segment with no title, no date-time, no discontinuity and no parts. */
@@ -45,16 +61,22 @@ public record MediaSegment(
   /** This segment with {@code EXT-X-PROGRAM-DATE-TIME} set to {@code programDateTime}. */
   public MediaSegment withProgramDateTime(Instant programDateTime) {
     return new MediaSegment(
-        uri, durationUs, title, Optional.of(programDateTime), discontinuity, parts);
+        uri, durationUs, title, Optional.of(programDateTime), discontinuity, parts, mapUri);
   }
 
   /** This segment preceded by {@code EXT-X-DISCONTINUITY}. */
   public MediaSegment withDiscontinuity() {
-    return new MediaSegment(uri, durationUs, title, programDateTime, true, parts);
+    return new MediaSegment(uri, durationUs, title, programDateTime, true, parts, mapUri);
   }
 
   /** This segment with the given Partial Segments. */
   public MediaSegment withParts(List<PartialSegment> parts) {
-    return new MediaSegment(uri, durationUs, title, programDateTime, discontinuity, parts);
+    return new MediaSegment(uri, durationUs, title, programDateTime, discontinuity, parts, mapUri);
+  }
+
+  /** This segment with the Media Initialization Section at {@code mapUri} (EXT-X-MAP). */
+  public MediaSegment withMap(String mapUri) {
+    return new MediaSegment(
+        uri, durationUs, title, programDateTime, discontinuity, parts, Optional.of(mapUri));
   }
 }

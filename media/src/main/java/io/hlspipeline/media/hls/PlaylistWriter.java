@@ -6,6 +6,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.temporal.ChronoField;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Writes playlists as RFC 8216 text. The output is canonical: tags in a fixed order, durations with
@@ -90,8 +91,10 @@ public final class PlaylistWriter {
     if (playlist.skippedSegments() > 0) {
       out.append("#EXT-X-SKIP:SKIPPED-SEGMENTS=").append(playlist.skippedSegments()).append('\n');
     }
+    Optional<String> map = Optional.empty();
     for (MediaSegment segment : playlist.segments()) {
-      appendSegment(out, segment);
+      appendSegment(out, segment, !segment.mapUri().equals(map));
+      map = segment.mapUri();
     }
     appendParts(out, playlist.trailingParts());
     for (PreloadHint hint : playlist.preloadHints()) {
@@ -162,9 +165,13 @@ public final class PlaylistWriter {
     }
   }
 
-  private static void appendSegment(StringBuilder out, MediaSegment segment) {
+  private static void appendSegment(StringBuilder out, MediaSegment segment, boolean newMap) {
     if (segment.discontinuity()) {
       out.append("#EXT-X-DISCONTINUITY\n");
+    }
+    if (newMap) {
+      // RFC 8216 §4.3.2.5: applies to every segment after it until the next EXT-X-MAP.
+      segment.mapUri().ifPresent(u -> out.append("#EXT-X-MAP:URI=\"").append(u).append("\"\n"));
     }
     segment
         .programDateTime()

@@ -12,6 +12,19 @@ public final class TimestampUnwrapper {
   private boolean first = true;
   private long last;
 
+  /** An unwrapper whose first value is taken as it comes (the period 0 unless it wraps later). */
+  public TimestampUnwrapper() {}
+
+  /**
+   * An unwrapper that continues a timeline: the first value is placed on the 2^33 period closest to
+   * {@code reference90k}, an already unwrapped timestamp (e.g. a segment's unwrapped start PTS when
+   * the segment's own 33-bit timestamps are read again).
+   */
+  public TimestampUnwrapper(long reference90k) {
+    this.first = false;
+    this.last = reference90k;
+  }
+
   /** Returns the unwrapped value of a raw 33-bit timestamp. */
   public long unwrap(long raw90k) {
     long value = raw90k & (PTS_WRAP_90K - 1);

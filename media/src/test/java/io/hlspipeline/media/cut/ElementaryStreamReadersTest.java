@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.hlspipeline.media.h264.H264Reader;
+import io.hlspipeline.media.h264.H264Sps;
 import io.hlspipeline.media.h265.H265Reader;
+import io.hlspipeline.media.ts.StreamType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -79,6 +81,38 @@ class ElementaryStreamReadersTest {
     int firstP = indexOfSecondPicture(es);
     reader.consume(es, firstP, es.length - firstP, 0);
     assertThat(reader.accessUnits()).isEqualTo(2);
+  }
+
+  @Test
+  void factory_givesOneReaderPerStreamType_andRefusesOthers() {
+    ElementaryStreamReaders readers = new ElementaryStreamReaders();
+    ElementaryStreamReader avc = readers.forType(StreamType.H264);
+    assertThat(readers.forType(StreamType.H264)).isSameAs(avc);
+    assertThat(avc.codecs()).isEqualTo("avc1");
+    assertThat(avc.configured()).isFalse();
+    assertThat(readers.forType(StreamType.H265).codecs()).isEqualTo("hvc1");
+    ElementaryStreamReader aac = readers.forType(StreamType.AAC_ADTS);
+    assertThat(aac.randomAccess()).isTrue();
+    assertThat(aac.codecs()).isNull();
+    assertThat(ElementaryStreamReaders.supported(0x03)).isFalse(); // MPEG-1 audio
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> readers.forType(0x03))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void restoredConfiguration_isUsedUntilTheStreamBringsItsOwn() throws Exception {
+    H264Sps restored = new H264Sps(100, 0, 31, 1280, 720);
+    ElementaryStreamReaders readers = new ElementaryStreamReaders(restored, null, "mp4a.40.2");
+    ElementaryStreamReader avc = readers.forType(StreamType.H264);
+    assertThat(avc.configured()).isTrue();
+    assertThat(avc.width()).isEqualTo(1280);
+    assertThat(avc.codecs()).isEqualTo(restored.codecs());
+    assertThat(readers.forType(StreamType.AAC_ADTS).codecs()).isEqualTo("mp4a.40.2");
+
+    byte[] es = encode("libx264", 320, 240, 1);
+    avc.consume(es, 0, es.length, 0);
+    assertThat(avc.width()).isEqualTo(320);
+    assertThat(readers.h264Sps().height()).isEqualTo(240);
   }
 
   /** Offset of the NAL start code of the second slice with first_mb_in_slice == 0. */

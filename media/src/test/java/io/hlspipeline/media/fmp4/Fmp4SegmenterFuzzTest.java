@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.hlspipeline.media.MalformedMediaException;
+import io.hlspipeline.media.cut.CutSegment;
 import io.hlspipeline.media.cut.SegmentCutter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,6 +48,32 @@ class Fmp4SegmenterFuzzTest {
     assertThat(chunked).hasSameSizeAs(whole);
     for (int i = 0; i < whole.size(); i++) {
       assertThat(Arrays.equals(chunked.get(i), whole.get(i))).as("output %d", i).isTrue();
+    }
+  }
+
+  /**
+   * The service's path: each segment the cutter cuts is converted alone ({@link
+   * Fmp4SegmentConverter}); only {@link MalformedMediaException} may escape, and the sample counts
+   * never exceed what the segment holds. Seeds: {@code .../Fmp4SegmenterFuzzTestInputs/convert/}.
+   */
+  @FuzzTest(maxDuration = "60s")
+  void convert(byte[] input) {
+    List<CutSegment> segments = new ArrayList<>();
+    try {
+      SegmentCutter cutter = new SegmentCutter(200_000, segments::add);
+      cutter.accept(input, 0, input.length);
+      cutter.finish();
+    } catch (MalformedMediaException e) {
+      // what was cut before still gets converted
+    }
+    for (CutSegment segment : segments) {
+      try {
+        Fmp4SegmentConverter.Fmp4Segment out = Fmp4SegmentConverter.convert(segment, 1);
+        assertThat(out.fragment().length).isPositive();
+        assertThat(Arrays.stream(out.sampleCounts()).sum()).isLessThan(segment.data().length);
+      } catch (MalformedMediaException e) {
+        assertThat(e.offset()).isGreaterThanOrEqualTo(0);
+      }
     }
   }
 

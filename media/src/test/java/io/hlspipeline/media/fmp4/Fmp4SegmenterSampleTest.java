@@ -145,14 +145,14 @@ class Fmp4SegmenterSampleTest {
   }
 
   /** Packet PTS in stream order, sorted: the presentation order. */
-  private static List<Long> packetPts(Path file, String stream) throws IOException {
+  static List<Long> packetPts(Path file, String stream) throws IOException {
     List<Long> pts = packetField(file, stream, "pts");
     pts.removeIf(java.util.Objects::isNull);
     pts.sort(null);
     return pts;
   }
 
-  private static List<Long> packetField(Path file, String stream, String field) throws IOException {
+  static List<Long> packetField(Path file, String stream, String field) throws IOException {
     String out =
         run(
             "ffprobe",
@@ -175,13 +175,13 @@ class Fmp4SegmenterSampleTest {
     return values;
   }
 
-  private static byte[] concat(byte[] a, byte[] b) {
+  static byte[] concat(byte[] a, byte[] b) {
     byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }
 
-  private static boolean tools() {
+  static boolean tools() {
     try {
       run("ffprobe", "-version");
       run("ffmpeg", "-version");
@@ -192,7 +192,7 @@ class Fmp4SegmenterSampleTest {
   }
 
   /** Runs a tool; ffprobe returns its stdout, ffmpeg its stderr (ffmpeg's stdout is discarded). */
-  private static String run(String... command) throws IOException {
+  static String run(String... command) throws IOException {
     boolean probe = command[0].equals("ffprobe");
     Process p =
         new ProcessBuilder(command)

@@ -49,6 +49,35 @@ class MediaPlaylistTest {
   }
 
   @Test
+  void map_isWrittenBeforeTheFirstSegmentAndWhereItChanges_needsVersion6_andReadsBack()
+      throws MalformedMediaException {
+    MediaPlaylist playlist =
+        MediaPlaylist.builder()
+            .addSegment(MediaSegment.of("0.m4s", 2_000_000).withMap("init-a.mp4"))
+            .addSegment(MediaSegment.of("1.m4s", 2_000_000).withMap("init-a.mp4"))
+            .addSegment(
+                MediaSegment.of("2.m4s", 2_000_000).withMap("init-b.mp4").withDiscontinuity())
+            .build();
+    String text = PlaylistWriter.write(playlist);
+
+    assertThat(playlist.version()).isEqualTo(6);
+    assertThat(text)
+        .contains("#EXT-X-VERSION:6\n")
+        .contains(
+            "#EXT-X-MAP:URI=\"init-a.mp4\"\n#EXTINF:2.000000,\n0.m4s\n#EXTINF:2.000000,\n1.m4s")
+        .contains("#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init-b.mp4\"\n#EXTINF:2.000000,\n2.m4s");
+    assertThat(text.split("#EXT-X-MAP", -1)).hasSize(3);
+    assertThat(PlaylistParser.parseMedia(text)).isEqualTo(playlist);
+    assertThatThrownBy(
+            () ->
+                MediaPlaylist.builder()
+                    .version(5)
+                    .addSegment(MediaSegment.of("0.m4s", 1).withMap("i.mp4"))
+                    .build())
+        .hasMessageContaining("EXT-X-VERSION 5");
+  }
+
+  @Test
   void build_whenVersionTooLowForSkip_throws() {
     var builder = MediaPlaylist.builder().version(6).skippedSegments(2);
 

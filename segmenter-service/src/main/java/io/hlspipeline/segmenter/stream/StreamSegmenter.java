@@ -1,20 +1,26 @@
 package io.hlspipeline.segmenter.stream;
 
 import io.hlspipeline.events.StreamIds;
+import io.hlspipeline.events.segments.PartReady;
 import io.hlspipeline.events.segments.SegmentEvent;
+import io.hlspipeline.events.segments.SegmentFormat;
 import io.hlspipeline.events.segments.SegmentReady;
 import io.hlspipeline.events.segments.StreamEnded;
 import io.hlspipeline.events.state.SegmenterState;
 import io.hlspipeline.media.MalformedMediaException;
+import io.hlspipeline.media.cut.CutPart;
 import io.hlspipeline.media.cut.CutSegment;
 import io.hlspipeline.media.cut.CutterState;
 import io.hlspipeline.media.cut.SegmentCutter;
 import io.hlspipeline.segmenter.offsets.IngestPositions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -27,16 +33,41 @@ import java.util.Map;
  * {@link CutterState} at the next segment's first byte, that byte's session position, and the
  * {@code hls.ingest} record holding it. {@link #resume} rebuilds the session from it; fed the same
  * records from that offset on, it cuts the same segments, byte for byte, with the same msn.
+ *
+ * <p>With a part target, the cutter's low-latency parts come before their segment ({@link Cut}, in
+ * cut order) and {@link #describePart} turns each stored part into a {@link PartReady} carrying
+ * what its segment's event will carry (msn, discontinuity, program-date-time from the segment's,
+ * init). A resumed session cuts the open segment's parts again, with the same bytes and fields.
  */
 public final class StreamSegmenter {
+  /**
+   * One output of the cutter, in order: a part (of the next segment) or a segment; exactly one is
+   * set.
+   */
+  public record Cut(CutPart part, CutSegment segment) {
+    public boolean isPart() {
+      return part != null;
+    }
+  }
+
+  /** What the open segment's first described part fixed for the segment's own event. */
+  private record OpenSegmentEvent(
+      long msn,
+      boolean discontinuity,
+      Instant wallStartEstimate,
+      Instant programDateTime,
+      long startPts90k) {}
+
   private final String streamId;
   private final String sessionId;
   private final Instant startedAt;
   private final Duration targetDuration;
   private final int ingestPartition;
   private final IngestPositions positions;
-  private final List<CutSegment> cut = new ArrayList<>();
+  private final List<Cut> cut = new ArrayList<>();
   private final Map<Long, CutterState> nextStates = new HashMap<>();
+  private final SegmentFormat format;
+  private final long partTargetUs;
 
   private SegmentCutter cutter;
   private long cutterBaseBytes;
@@ -49,6 +80,18 @@ public final class StreamSegmenter {
   private long resumeBytePosition;
   private CutterState resumeCutterState;
   private long lastRecordNanos = System.nanoTime();
+  private ProgramClock programClock;
+  // Producer timestamp of the last ingest record fed: the wall-clock estimate that re-anchors
+  // program-date-time at a discontinuity (from the input, so a replay computes the same value).
+  private Instant lastRecordAt;
+  // fMP4: the init segment the last described segment named (saved in the state), and the one
+  // stored by this instance with its servers (not saved: a resumed session stores it again).
+  private String lastInitKey;
+  private String storedInitKey;
+  private List<String> storedInitServers = List.of();
+  // Parts: the session's part target as the cutter fixed it, and the open segment's event fields.
+  private long sessionPartTargetUs;
+  private OpenSegmentEvent openSegment;
 
   // A resumed session ignores records before its resume record and the bytes of that record before
   // the resume position.
@@ -62,6 +105,7 @@ public final class StreamSegmenter {
    * @param afterEarlierSession true when the stream had segments before: the first segment of this
    *     session is a discontinuity
    * @param ingestPartition the stream's {@code hls.ingest} partition
+   * @param format the session's segment container
    */
   public StreamSegmenter(
       String streamId,
@@ -72,17 +116,52 @@ public final class StreamSegmenter {
       long nextMsn,
       long discontinuitySequence,
       boolean afterEarlierSession,
-      int ingestPartition) {
+      int ingestPartition,
+      SegmentFormat format) {
     this(
         streamId,
         sessionId,
         startedAt,
         targetDuration,
+        Duration.ZERO,
+        publishStartedOffset,
+        nextMsn,
+        discontinuitySequence,
+        afterEarlierSession,
+        ingestPartition,
+        format);
+  }
+
+  /**
+   * A new session cutting low-latency parts too.
+   *
+   * @param partTarget the requested part target, zero for no parts (see {@link
+   *     SegmentCutter#partTargetUs()})
+   */
+  public StreamSegmenter(
+      String streamId,
+      String sessionId,
+      Instant startedAt,
+      Duration targetDuration,
+      Duration partTarget,
+      long publishStartedOffset,
+      long nextMsn,
+      long discontinuitySequence,
+      boolean afterEarlierSession,
+      int ingestPartition,
+      SegmentFormat format) {
+    this(
+        streamId,
+        sessionId,
+        startedAt,
+        targetDuration,
+        partTarget,
         new IngestPositions(publishStartedOffset),
         nextMsn,
         discontinuitySequence,
         afterEarlierSession,
-        ingestPartition);
+        ingestPartition,
+        format);
     this.cutter = newCutter();
   }
 
@@ -91,20 +170,25 @@ public final class StreamSegmenter {
       String sessionId,
       Instant startedAt,
       Duration targetDuration,
+      Duration partTarget,
       IngestPositions positions,
       long nextMsn,
       long discontinuitySequence,
       boolean afterEarlierSession,
-      int ingestPartition) {
+      int ingestPartition,
+      SegmentFormat format) {
     this.streamId = StreamIds.requireValid(streamId);
+    this.format = format;
     this.sessionId = sessionId;
     this.startedAt = startedAt;
     this.targetDuration = targetDuration;
+    this.partTargetUs = partTarget.toNanos() / 1000;
     this.positions = positions;
     this.nextMsn = nextMsn;
     this.discontinuitySequence = discontinuitySequence;
     this.nextIsDiscontinuity = afterEarlierSession;
     this.ingestPartition = ingestPartition;
+    this.programClock = new ProgramClock(startedAt);
   }
 
   /**
@@ -114,6 +198,16 @@ public final class StreamSegmenter {
    * @throws MalformedMediaException when the saved tables cannot be parsed again
    */
   public static StreamSegmenter resume(SegmenterState state, Duration targetDuration)
+      throws MalformedMediaException {
+    return resume(state, targetDuration, Duration.ZERO);
+  }
+
+  /**
+   * {@link #resume(SegmenterState, Duration)} cutting parts too (the part target the session fixed
+   * is in its cutter state).
+   */
+  public static StreamSegmenter resume(
+      SegmenterState state, Duration targetDuration, Duration partTarget)
       throws MalformedMediaException {
     if (!state.open() || state.cutterState() == null || state.ingestPartition() == null) {
       throw new IllegalArgumentException("no exact resume point in " + state);
@@ -126,14 +220,18 @@ public final class StreamSegmenter {
             state.sessionId(),
             state.sessionStartedAt(),
             targetDuration,
+            partTarget,
             new IngestPositions(state.ingestOffset(), state.recordBytePosition()),
             state.nextMsn(),
             state.discontinuitySequence(),
             false,
-            state.ingestPartition());
+            state.ingestPartition(),
+            state.segmentFormat());
+    s.lastInitKey = state.initKey();
     s.cutterBaseBytes = state.cutterBaseBytes();
     s.cutter =
-        SegmentCutter.resume(cutterState, targetDuration.toNanos() / 1000, 0, s.cutterListener());
+        SegmentCutter.resume(
+            cutterState, targetDuration.toNanos() / 1000, s.partTargetUs, s.cutterListener());
     s.resumeCutterState = cutterState;
     s.resumeBytePosition = state.bytePosition();
     s.resumeRecordOffset = state.ingestOffset();
@@ -142,11 +240,18 @@ public final class StreamSegmenter {
         state.sessionFirstPts90k() == null ? Long.MIN_VALUE : state.sessionFirstPts90k();
     s.targetDurationSec = state.targetDurationSec();
     s.lastMsn = state.nextMsn() - 1;
+    if (state.pdtAnchorAt() != null && state.pdtAnchorPts90k() != null) {
+      s.programClock =
+          new ProgramClock(state.pdtAnchorAt(), state.pdtAnchorPts90k(), state.pdtEndOfLast());
+    } else if (state.sessionFirstPts90k() != null) {
+      // A state written before re-anchoring existed: the session start is the only anchor.
+      s.programClock = new ProgramClock(state.sessionStartedAt(), state.sessionFirstPts90k(), null);
+    }
     return s;
   }
 
   private SegmentCutter newCutter() {
-    return new SegmentCutter(targetDuration.toNanos() / 1000, cutterListener());
+    return new SegmentCutter(targetDuration.toNanos() / 1000, partTargetUs, cutterListener());
   }
 
   private SegmentCutter.Listener cutterListener() {
@@ -158,10 +263,15 @@ public final class StreamSegmenter {
 
       @Override
       public void onSegment(CutSegment segment, CutterState next) {
-        cut.add(segment);
+        cut.add(new Cut(null, segment));
         if (next != null) {
           nextStates.put(segment.index(), next);
         }
+      }
+
+      @Override
+      public void onPart(CutPart part) {
+        cut.add(new Cut(part, null));
       }
     };
   }
@@ -174,6 +284,45 @@ public final class StreamSegmenter {
     return sessionId;
   }
 
+  /** The session's segment container. */
+  public SegmentFormat format() {
+    return format;
+  }
+
+  /**
+   * The object key of an fMP4 init segment: {@code {streamId}/src/{sessionId}/init-{h}.mp4}, {@code
+   * h} the first 16 hex digits of the SHA-256 of its bytes, so equal decoder configurations share
+   * one object and a new one gets a new key (and URI).
+   */
+  public String initKey(byte[] init) {
+    byte[] digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256").digest(init);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+    return streamId
+        + "/"
+        + StreamIds.SOURCE_RENDITION
+        + "/"
+        + sessionId
+        + "/init-"
+        + HexFormat.of().formatHex(digest, 0, 8)
+        + "."
+        + SegmentFormat.INIT_EXTENSION;
+  }
+
+  /** True when this instance has not stored the init segment {@code key} yet. */
+  public boolean needsInit(String key) {
+    return !key.equals(storedInitKey);
+  }
+
+  /** Records that the init segment {@code key} is stored on {@code servers}. */
+  public void initStored(String key, List<String> servers) {
+    storedInitKey = key;
+    storedInitServers = List.copyOf(servers);
+  }
+
   /**
    * Feeds one chunk.
    *
@@ -181,7 +330,34 @@ public final class StreamSegmenter {
    * @throws MalformedMediaException when the cutter cannot go on; call {@link #resetCutter()}
    */
   public List<CutSegment> accept(long recordOffset, byte[] chunk) throws MalformedMediaException {
+    return accept(recordOffset, null, chunk);
+  }
+
+  /**
+   * Feeds one chunk with its ingest record's producer timestamp (the wall clock that re-anchors
+   * program-date-time at a discontinuity).
+   *
+   * @param recordAt the record's timestamp, null when unknown
+   * @return the segments it completed (usually none or one), in order
+   * @throws MalformedMediaException when the cutter cannot go on; call {@link #resetCutter()}
+   */
+  public List<CutSegment> accept(long recordOffset, Instant recordAt, byte[] chunk)
+      throws MalformedMediaException {
+    return segmentsOf(acceptCuts(recordOffset, recordAt, chunk));
+  }
+
+  /**
+   * Feeds one chunk with its ingest record's producer timestamp.
+   *
+   * @return the parts and segments it completed, in cut order (a segment's parts before it)
+   * @throws MalformedMediaException when the cutter cannot go on; call {@link #resetCutter()}
+   */
+  public List<Cut> acceptCuts(long recordOffset, Instant recordAt, byte[] chunk)
+      throws MalformedMediaException {
     lastRecordNanos = System.nanoTime();
+    if (recordAt != null) {
+      lastRecordAt = recordAt;
+    }
     int skip = 0;
     if (resumeRecordOffset >= 0) {
       if (recordOffset < resumeRecordOffset) {
@@ -199,8 +375,23 @@ public final class StreamSegmenter {
 
   /** Ends the session's input: returns the last segment(s). */
   public List<CutSegment> finish() throws MalformedMediaException {
+    return segmentsOf(finishCuts());
+  }
+
+  /** Ends the session's input: returns the last parts and segment(s), in cut order. */
+  public List<Cut> finishCuts() throws MalformedMediaException {
     cutter.finish();
     return drain();
+  }
+
+  private static List<CutSegment> segmentsOf(List<Cut> cuts) {
+    List<CutSegment> segments = new ArrayList<>(1);
+    for (Cut c : cuts) {
+      if (!c.isPart()) {
+        segments.add(c.segment());
+      }
+    }
+    return segments;
   }
 
   /**
@@ -209,6 +400,12 @@ public final class StreamSegmenter {
    */
   public void resetCutter() {
     cut.clear();
+    if (openSegment != null) {
+      // Parts of the open segment are announced: its msn is spent, so no object key is ever
+      // written again with other bytes (those parts stay without a segment).
+      nextMsn++;
+      openSegment = null;
+    }
     nextStates.clear();
     cutterBaseBytes = positions.sessionBytes();
     cutter = newCutter();
@@ -217,8 +414,8 @@ public final class StreamSegmenter {
     resumeCutterState = null;
   }
 
-  private List<CutSegment> drain() {
-    List<CutSegment> done = List.copyOf(cut);
+  private List<Cut> drain() {
+    List<Cut> done = List.copyOf(cut);
     cut.clear();
     return done;
   }
@@ -251,7 +448,22 @@ public final class StreamSegmenter {
     if (sessionFirstPts90k == Long.MIN_VALUE) {
       sessionFirstPts90k = segment.startPts90k();
     }
-    boolean discontinuity = segment.discontinuity() || nextIsDiscontinuity;
+    String initKey = currentInitKey();
+    boolean discontinuity;
+    Instant wallStart;
+    if (openSegment != null) {
+      // Its parts are announced: the segment carries what they said.
+      discontinuity = openSegment.discontinuity();
+      wallStart = openSegment.wallStartEstimate();
+      openSegment = null;
+    } else {
+      discontinuity = segment.discontinuity() || nextIsDiscontinuity || newInit(initKey);
+      // A segment is cut when the record holding the next segment's first keyframe arrives, so
+      // that record's timestamp minus the segment's duration estimates when the segment started.
+      wallStart =
+          lastRecordAt == null ? null : lastRecordAt.minusNanos(segment.durationUs() * 1000);
+    }
+    lastInitKey = initKey;
     if (discontinuity) {
       discontinuitySequence++;
     }
@@ -276,7 +488,7 @@ public final class StreamSegmenter {
         msn,
         segment.durationUs(),
         segment.startPts90k(),
-        SegmentTiming.programDateTime(startedAt, sessionFirstPts90k, segment.startPts90k()),
+        programClock.next(segment.startPts90k(), segment.durationUs(), discontinuity, wallStart),
         discontinuitySequence,
         discontinuity,
         targetDurationSec,
@@ -285,7 +497,76 @@ public final class StreamSegmenter {
         segment.mediaInfo().height(),
         sizeBytes,
         storageKey,
-        servers);
+        servers,
+        format,
+        initKey,
+        initKey == null ? List.of() : storedInitServers);
+  }
+
+  private String currentInitKey() {
+    String initKey = format == SegmentFormat.FMP4 ? storedInitKey : null;
+    if (format == SegmentFormat.FMP4 && initKey == null) {
+      throw new IllegalStateException("an fMP4 segment or part is described after its init");
+    }
+    return initKey;
+  }
+
+  /**
+   * A new init segment (decoder configuration) inside a session: EXT-X-MAP changes, and RFC 8216bis
+   * §4.4.4.3 wants an EXT-X-DISCONTINUITY with it.
+   */
+  private boolean newInit(String initKey) {
+    return initKey != null && lastInitKey != null && !initKey.equals(lastInitKey);
+  }
+
+  /** The session's part target in effect (whole frames), 0 before the first part or without. */
+  public long partTargetUs() {
+    return sessionPartTargetUs;
+  }
+
+  /**
+   * Describes a stored part of the next segment ({@link #nextMsn()}). Call once per cut part, in
+   * order, before the segment's {@link #describe}; the first part fixes the segment's discontinuity
+   * and program-date-time (the segment's event then carries the same).
+   */
+  public PartReady describePart(
+      CutPart part, String storageKey, List<String> servers, long sizeBytes) {
+    String initKey = currentInitKey();
+    if (openSegment == null) {
+      boolean discontinuity = part.discontinuity() || nextIsDiscontinuity || newInit(initKey);
+      // The record completing part 0 minus its duration estimates when the segment started.
+      Instant wallStart =
+          lastRecordAt == null ? null : lastRecordAt.minusNanos(part.durationUs() * 1000);
+      Instant pdt = programClock.peek(part.startPts90k(), discontinuity, wallStart);
+      openSegment =
+          new OpenSegmentEvent(nextMsn, discontinuity, wallStart, pdt, part.startPts90k());
+    }
+    if (sessionPartTargetUs == 0) {
+      sessionPartTargetUs = cutter.partTargetUs();
+    }
+    long offsetNanos =
+        Math.floorDiv((part.startPts90k() - openSegment.startPts90k()) * 100_000L, 9L);
+    return new PartReady(
+        SegmentEvent.SCHEMA_VERSION,
+        streamId,
+        StreamIds.SOURCE_RENDITION,
+        sessionId,
+        openSegment.msn(),
+        part.partIndex(),
+        part.durationUs(),
+        part.independent(),
+        sizeBytes,
+        storageKey,
+        servers,
+        sessionPartTargetUs,
+        part.startPts90k(),
+        openSegment.programDateTime().plusNanos(offsetNanos),
+        discontinuitySequence + (openSegment.discontinuity() ? 1 : 0),
+        openSegment.discontinuity(),
+        SegmentTiming.targetDurationSec(targetDuration, targetDurationSec, 0),
+        format,
+        initKey,
+        initKey == null ? List.of() : storedInitServers);
   }
 
   /** The offset of the first {@code hls.ingest} record the open segment needs. */
@@ -313,7 +594,12 @@ public final class StreamSegmenter {
             ? null
             : Base64.getEncoder().encodeToString(resumeCutterState.toBytes()),
         sessionFirstPts90k == Long.MIN_VALUE ? null : sessionFirstPts90k,
-        targetDurationSec);
+        targetDurationSec,
+        programClock.anchorPts90k() == Long.MIN_VALUE ? null : programClock.anchorAt(),
+        programClock.anchorPts90k() == Long.MIN_VALUE ? null : programClock.anchorPts90k(),
+        programClock.endOfLast(),
+        format,
+        lastInitKey);
   }
 
   /**
@@ -336,7 +622,12 @@ public final class StreamSegmenter {
         cutterBaseBytes,
         null,
         sessionFirstPts90k == Long.MIN_VALUE ? null : sessionFirstPts90k,
-        targetDurationSec);
+        targetDurationSec,
+        programClock.anchorPts90k() == Long.MIN_VALUE ? null : programClock.anchorAt(),
+        programClock.anchorPts90k() == Long.MIN_VALUE ? null : programClock.anchorPts90k(),
+        programClock.endOfLast(),
+        format,
+        lastInitKey);
   }
 
   /** The session's end event. */

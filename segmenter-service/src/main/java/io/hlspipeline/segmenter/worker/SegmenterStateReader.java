@@ -40,13 +40,12 @@ final class SegmenterStateReader {
   static Map<String, SegmenterState> read(
       String bootstrap, Set<Integer> ingestPartitions, Duration timeout) {
     Properties p =
-        KafkaProps.consumer(
-            bootstrap,
-            "unused",
-            "segmenter-state-" + UUID.randomUUID().toString().substring(0, 8),
-            true);
-    p.remove(ConsumerConfig.GROUP_ID_CONFIG); // assigned partitions, no group, nothing committed
+        KafkaProps.assignedConsumer(
+            bootstrap, "segmenter-state-" + UUID.randomUUID().toString().substring(0, 8));
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(4 * 1024 * 1024));
+    // The read ends at offsets known to exist: a fetch that finds nothing new (a partition already
+    // at its end) must not wait the default 500 ms for more, which the take-over would pay.
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
     Map<String, SegmenterState> states = new HashMap<>();
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {

@@ -1,7 +1,6 @@
 package io.hlspipeline.segmenter.worker;
 
 import io.hlspipeline.devstack.Ffmpeg;
-import io.hlspipeline.devstack.S3Server;
 import io.hlspipeline.devstack.SharedDevstack;
 import io.hlspipeline.devstack.TopicReader;
 import io.hlspipeline.events.Serdes;
@@ -45,25 +44,18 @@ final class SegmenterDevstack {
 
   /** The {@code S3_ENDPOINTS} value for {@code bucket} on the shared S3 server 0. */
   static String s3Spec(String bucket) {
-    S3Server s3 = SharedDevstack.s3(0);
-    return "id="
-        + s3.id()
-        + ",url="
-        + s3.endpoint()
-        + ",bucket="
-        + bucket
-        + ",region="
-        + s3.region()
-        + ",accessKey="
-        + s3.accessKey()
-        + ",secretKey="
-        + s3.secretKey();
+    return SharedDevstack.s3(0).endpointSpec(bucket);
   }
 
   /** An idempotent producer (acks=all) to the shared broker, as ingest-service's. */
   static KafkaProducer<String, byte[]> producer() {
+    return producer(SharedDevstack.kafka().bootstrapServers());
+  }
+
+  /** An idempotent producer (acks=all) to {@code bootstrap}, as ingest-service's. */
+  static KafkaProducer<String, byte[]> producer(String bootstrap) {
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedDevstack.kafka().bootstrapServers());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
@@ -104,6 +96,17 @@ final class SegmenterDevstack {
         .awaitUntil(
             streamId,
             events -> !events.isEmpty() && events.get(events.size() - 1) instanceof StreamEnded,
+            Duration.ofSeconds(60));
+  }
+
+  /**
+   * The committed hls.segments events of {@code streamId}, once {@code ends} StreamEnded arrived.
+   */
+  static List<SegmentEvent> awaitStreamEndedCount(String streamId, int ends) {
+    return segments()
+        .awaitUntil(
+            streamId,
+            events -> events.stream().filter(StreamEnded.class::isInstance).count() >= ends,
             Duration.ofSeconds(60));
   }
 

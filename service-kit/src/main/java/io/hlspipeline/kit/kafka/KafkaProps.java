@@ -54,6 +54,19 @@ public final class KafkaProps {
     return p;
   }
 
+  /**
+   * A read_committed consumer of assigned partitions: no group, nothing committed ({@code
+   * enable.auto.commit=false}), the earliest offset where it has no position. For readers of a
+   * whole (compacted) topic on every replica.
+   */
+  public static Properties assignedConsumer(String bootstrap, String clientId) {
+    Properties p = common(bootstrap, clientId);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    return p;
+  }
+
   private static Properties common(String bootstrap, String clientId) {
     Properties p = new Properties();
     p.put(

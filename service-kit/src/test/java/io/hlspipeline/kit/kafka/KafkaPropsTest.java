@@ -42,4 +42,14 @@ class KafkaPropsTest {
         .doesNotContainKeys("key.deserializer", "value.deserializer");
     assertThat(uncommitted).containsEntry("isolation.level", "read_uncommitted");
   }
+
+  @Test
+  void assignedConsumer_hasNoGroup_andReadsCommittedFromTheStart() {
+    Properties p = KafkaProps.assignedConsumer("k:9092", "ingest-x");
+    assertThat(p)
+        .containsEntry("enable.auto.commit", "false")
+        .containsEntry("auto.offset.reset", "earliest")
+        .containsEntry("isolation.level", "read_committed")
+        .doesNotContainKey("group.id");
+  }
 }

@@ -1,0 +1,226 @@
+package io.hlspipeline.containers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.hlspipeline.devstack.Ffmpeg;
+import io.hlspipeline.events.keys.StreamKeys;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * infra/docker-compose.yml under Debian's docker-compose 1.29, as a user runs it: {@code up -d}
+ * brings every container to healthy in dependency order, and the publish and play commands of
+ * infra/README.md work against it. Host ports are free ones (the file's HLS_*_PORT variables), the
+ * project name is unique, and {@code down -v} removes everything at the end.
+ */
+class ComposeIT {
+  /** The default of HLS_STREAM_KEY_SECRET in the compose file. */
+  private static final String DEV_SECRET = "dev-only-stream-key-secret-change-me";
+
+  private static final String PROJECT =
+      "hls-compose-it-" + UUID.randomUUID().toString().substring(0, 8);
+  @TempDir static Path tmp;
+  private static final Map<String, String> env = new HashMap<>();
+  private static Path composeFile;
+
+  @BeforeAll
+  static void up() throws Exception {
+    DockerEngine.requireTools(Path.of("/usr/bin/ffmpeg"), Path.of("/usr/bin/docker-compose"));
+    DockerEngine.ensureImages();
+    composeFile = DockerEngine.repoRoot().resolve("infra/docker-compose.yml");
+    for (String port :
+        List.of(
+            "HLS_KAFKA_PORT",
+            "HLS_INGEST_PORT",
+            "HLS_RTMP_PORT",
+            "HLS_INGEST_ADMIN_PORT",
+            "HLS_CATALOG_PORT",
+            "HLS_CATALOG_ADMIN_PORT",
+            "HLS_EDGE_PORT",
+            "HLS_EDGE_ADMIN_PORT")) {
+      env.put(port, String.valueOf(freePort()));
+    }
+    long t0 = System.nanoTime();
+    compose(Duration.ofMinutes(5), "up", "-d");
+    await("every container healthy")
+        .atMost(Duration.ofMinutes(5))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> healthOfAll().values().stream().allMatch("healthy"::equals));
+    System.out.printf(
+        "[compose] docker-compose 1.29 up -d to all %d containers healthy: %.1f s%n",
+        healthOfAll().size(), (System.nanoTime() - t0) / 1e9);
+  }
+
+  @AfterAll
+  static void down() {
+    if (composeFile != null) {
+      long t0 = System.nanoTime();
+      compose(Duration.ofMinutes(3), "down", "-v", "--remove-orphans");
+      System.out.printf("[compose] down -v: %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+  }
+
+  @Test
+  void readmePublishAndPlayCommands_workAgainstTheComposeStack() throws Exception {
+    // infra/README.md: the stream key for stream "demo", from the shell.
+    String key =
+        sh("S=${HLS_STREAM_KEY_SECRET:-"
+                + DEV_SECRET
+                + "}\n"
+                + "echo \"demo.$(printf %s demo | openssl dgst -sha256 -hmac \"$S\" -binary"
+                + " | base64 | tr '+/' '-_' | tr -d '=')\"")
+            .trim();
+    assertThat(key).isEqualTo(new StreamKeys(DEV_SECRET).sign("demo", 0));
+
+    String ingest = "http://localhost:" + env.get("HLS_INGEST_PORT") + "/ingest/" + key;
+    String master = "http://localhost:" + env.get("HLS_EDGE_PORT") + "/hls/demo/master.m3u8";
+    // The README's publish command, bounded to 16 s (-t) so that the stream ends.
+    Process push =
+        Ffmpeg.start(
+            tmp.resolve("push.log"),
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=1280x720:rate=25",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine",
+            "-t",
+            "16",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-g",
+            "50",
+            "-c:a",
+            "aac",
+            "-f",
+            "mpegts",
+            "-method",
+            "PUT",
+            ingest);
+    Path played = tmp.resolve("played.ts");
+    Process player = null;
+    try {
+      await("master playlist served")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(300))
+          .ignoreExceptions()
+          .until(() -> status(master) == 200);
+      // The README's player alternative to ffplay: ffmpeg -i <url> -c copy out.ts
+      player = Ffmpeg.start(tmp.resolve("play.log"), "-i", master, "-c", "copy", played.toString());
+      assertThat(push.waitFor(90, TimeUnit.SECONDS)).as("push finished").isTrue();
+      assertThat(push.exitValue())
+          .as("push exit, log: %s", Ffmpeg.read(tmp.resolve("push.log")))
+          .isZero();
+      assertThat(player.waitFor(90, TimeUnit.SECONDS)).as("player stopped at ENDLIST").isTrue();
+      assertThat(player.exitValue())
+          .as("player exit, log: %s", Ffmpeg.read(tmp.resolve("play.log")))
+          .isZero();
+      assertThat(Files.size(played)).isGreaterThan(200_000);
+      Ffmpeg.Decoded decoded = Ffmpeg.decode(played);
+      assertThat(decoded.exitStatus()).isZero();
+      System.out.printf(
+          "[compose] README publish (16 s) and play: %d bytes played, decodes cleanly%n",
+          Files.size(played));
+    } finally {
+      push.destroy();
+      if (player != null) {
+        player.destroy();
+      }
+    }
+  }
+
+  /** Container name → health status, for every container of the project. */
+  private static Map<String, String> healthOfAll() {
+    String ids = compose(Duration.ofSeconds(60), "ps", "-q").trim();
+    Map<String, String> health = new HashMap<>();
+    if (ids.isEmpty()) {
+      return health;
+    }
+    String out =
+        sh(
+            "docker inspect -f '{{.Name}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "
+                + ids.replace('\n', ' '));
+    for (String line : out.split("\n")) {
+      String[] parts = line.trim().split(" ");
+      if (parts.length == 2) {
+        health.put(parts[0], parts[1]);
+      }
+    }
+    return health;
+  }
+
+  private static String compose(Duration timeout, String... args) {
+    List<String> command =
+        new ArrayList<>(List.of("docker-compose", "-p", PROJECT, "-f", composeFile.toString()));
+    command.addAll(List.of(args));
+    return exec(timeout, command);
+  }
+
+  private static String sh(String script) {
+    return exec(Duration.ofSeconds(60), List.of("bash", "-c", script));
+  }
+
+  private static String exec(Duration timeout, List<String> command) {
+    try {
+      Path log = Files.createTempFile(tmp, "exec", ".log");
+      ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(log.toFile());
+      pb.redirectError(ProcessBuilder.Redirect.appendTo(tmp.resolve("stderr.log").toFile()));
+      pb.environment().putAll(env);
+      Process p = pb.start();
+      if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException(command + " did not finish within " + timeout);
+      }
+      String out = Files.readString(log);
+      if (p.exitValue() != 0) {
+        throw new IllegalStateException(
+            command
+                + " exited "
+                + p.exitValue()
+                + ": "
+                + out
+                + Files.readString(tmp.resolve("stderr.log")));
+      }
+      return out;
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static int status(String url) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
