@@ -233,8 +233,13 @@ class HttpIngestIT {
                 ("PUT /ingest/" + valid + " HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n")
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         s.getOutputStream().write(fakeTs(10));
+        // Reset only once the server has opened the session (it reads the request on its own time).
+        awaitPublishRecords("secret-keys", IngestRecordKind.PUBLISH_STARTED, 2);
         s.setSoLinger(true, 0);
       }
+      // And go on once it has ended it: had that request been read after the next publish began, it
+      // would have taken the stream over from it (the newest publisher wins), cutting it off.
+      awaitPublishRecords("secret-keys", IngestRecordKind.PUBLISH_ENDED, 2);
       // The key in a Bearer header, right and wrong, and keys issued and revoked by the admin port.
       assertThat(putBearer("secret-keys", valid, fakeTs(5)).statusCode()).isEqualTo(204);
       assertThat(putBearer("secret-keys", forged, fakeTs(5)).statusCode()).isEqualTo(403);
@@ -242,12 +247,7 @@ class HttpIngestIT {
       issued.add(admin("/streams/secret-keys/revoke"));
       assertThat(putBearer("secret-keys", valid, fakeTs(5)).statusCode()).isEqualTo(403);
       // Both sessions (the whole upload, and the one reset mid-upload) have ended in Kafka.
-      TopicReader.of(SharedDevstack.kafka().bootstrapServers(), Topics.INGEST.name(), r -> r)
-          .awaitUntil(
-              "secret-keys",
-              rs ->
-                  kinds(rs).stream().filter(k -> k == IngestRecordKind.PUBLISH_ENDED).count() >= 3,
-              Duration.ofSeconds(30));
+      awaitPublishRecords("secret-keys", IngestRecordKind.PUBLISH_ENDED, 3);
     } finally {
       root.detachAppender(captured);
       root.setLevel(rootLevel);
@@ -272,6 +272,14 @@ class HttpIngestIT {
           .doesNotContain(issuedSignatures.get(0))
           .doesNotContain(issuedSignatures.get(1));
     }
+  }
+
+  private static void awaitPublishRecords(String streamId, IngestRecordKind kind, long count) {
+    TopicReader.of(SharedDevstack.kafka().bootstrapServers(), Topics.INGEST.name(), r -> r)
+        .awaitUntil(
+            streamId,
+            rs -> kinds(rs).stream().filter(k -> k == kind).count() >= count,
+            Duration.ofSeconds(30));
   }
 
   private static HttpResponse<String> putBearer(String streamId, String key, byte[] body)

@@ -48,10 +48,11 @@ public final class AacTranscoder implements AutoCloseable {
   private final Thread writer;
   private final Thread reader;
   private final Thread stderr;
+
   /**
-   * Counted down once stderr is read to its end. {@link #exitReason} waits on it, not on the thread:
-   * the reader may get there before the stderr thread has even started, and joining a thread that
-   * has not started returns at once.
+   * Counted down once stderr is read to its end. {@link #exitReason} waits on it, not on the
+   * thread: the reader may get there before the stderr thread has even started, and joining a
+   * thread that has not started returns at once.
    */
   private final CountDownLatch stderrDrained = new CountDownLatch(1);
 
