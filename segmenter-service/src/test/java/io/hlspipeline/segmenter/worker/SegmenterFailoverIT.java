@@ -25,7 +25,6 @@ import io.hlspipeline.storage.SegmentStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +37,6 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,7 +101,7 @@ class SegmenterFailoverIT {
           .atMost(Duration.ofSeconds(60))
           .until(() -> inProcess.assignedIngestPartitions().size() == 1);
       int childPartition = inProcess.assignedIngestPartitions().contains(0) ? 1 : 0;
-      String streamId = streamOn(childPartition);
+      String streamId = WorkerJvms.streamOn("failover", childPartition, PARTITIONS);
       String session = "20260102T120000.000Z-00000003";
       Instant startedAt = Instant.parse("2026-01-02T12:00:00Z");
 
@@ -199,17 +197,6 @@ class SegmenterFailoverIT {
     } finally {
       if (b != null) {
         b.stop();
-      }
-    }
-  }
-
-  /** A stream id that the default partitioner puts on {@code partition}. */
-  private static String streamOn(int partition) {
-    for (int i = 0; ; i++) {
-      String id = "failover-" + UUID.randomUUID().toString().substring(0, 8);
-      byte[] key = id.getBytes(StandardCharsets.UTF_8);
-      if (Utils.toPositive(Utils.murmur2(key)) % PARTITIONS == partition) {
-        return id;
       }
     }
   }
