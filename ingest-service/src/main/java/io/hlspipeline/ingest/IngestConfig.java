@@ -118,7 +118,8 @@ public record IngestConfig(
         "4s",
         Validator.durationRange(Duration.ofMillis(500), Duration.ofSeconds(60)),
         "the segmenter's target segment duration: a publisher's keyframe interval longer than it"
-            + " is warned about and shown on GET /streams/{streamId} (admin port)");
+            + " is warned about and shown on GET /streams/{streamId} (admin port); WHIP"
+            + " publishers are asked for a keyframe (PLI) when one is due on its grid");
     RtmpConfig.define(def);
     io.hlspipeline.ingest.whip.WhipConfig.define(def);
     KeyEpochs.define(def);

@@ -465,8 +465,12 @@ class BrowserPlaybackIT {
     return startBrowser(driverLog, tmp);
   }
 
-  /** {@link #startBrowser(Path)} with its profile under {@code profileParent} (other suites). */
-  static ChromeDriver startBrowser(Path driverLog, Path profileParent) throws Exception {
+  /**
+   * {@link #startBrowser(Path)} with its profile under {@code profileParent} (other suites), and
+   * {@code extraArgs} after the usual ones (e.g. Chromium's fake capture devices).
+   */
+  static ChromeDriver startBrowser(Path driverLog, Path profileParent, String... extraArgs)
+      throws Exception {
     System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
     ChromeDriverService service =
         new ChromeDriverService.Builder()
@@ -477,6 +481,7 @@ class BrowserPlaybackIT {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(new File(CHROMIUM.toString()));
     options.addArguments(CHROMIUM_ARGS);
+    options.addArguments(extraArgs);
     options.addArguments(
         "--user-data-dir=" + Files.createTempDirectory(profileParent, "chromium-profile"));
     return new ChromeDriver(service, options);

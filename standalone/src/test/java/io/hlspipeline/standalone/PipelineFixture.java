@@ -5,6 +5,7 @@ import io.hlspipeline.devstack.SharedDevstack;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,6 +44,21 @@ final class PipelineFixture {
       int targetDurationSec,
       int liveWindowSegments)
       throws Exception {
+    return start(name, workDir, streamKeySecret, targetDurationSec, liveWindowSegments, Map.of());
+  }
+
+  /**
+   * As {@link #start(String, Path, String, int, int)}, with further ingest settings ({@code
+   * WHIP_*}), which override the pipeline's own.
+   */
+  static Pipeline start(
+      String name,
+      Path workDir,
+      String streamKeySecret,
+      int targetDurationSec,
+      int liveWindowSegments,
+      Map<String, String> ingestEnv)
+      throws Exception {
     Pipeline pipeline =
         new Pipeline(
             new PipelineEndpoints(
@@ -54,7 +70,8 @@ final class PipelineFixture {
                 PipelineEndpoints.Ports.ephemeral()),
             workDir,
             targetDurationSec,
-            liveWindowSegments);
+            liveWindowSegments,
+            ingestEnv);
     long t0 = System.nanoTime();
     pipeline.start();
     System.out.printf(

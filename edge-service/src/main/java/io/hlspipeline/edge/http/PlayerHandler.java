@@ -50,12 +50,15 @@ public final class PlayerHandler implements HttpHandler {
 
   /**
    * Same origin only; hls.js runs its transmuxer in a worker made from a blob: URL and feeds the
-   * video element through MSE (a blob: media URL); the page's own styles are inline.
+   * video element through MSE (a blob: media URL); the page's own styles are inline. Any http(s)
+   * page may frame the player (ingest's Go live page, on another origin, shows the publisher's
+   * stream in it; a site embeds a stream): the page has no action worth clickjacking, and the
+   * playlists and segments are served to any origin anyway.
    */
   static final String CONTENT_SECURITY_POLICY =
       "default-src 'none'; script-src 'self'; connect-src 'self'; media-src 'self' blob:;"
           + " worker-src blob:; style-src 'unsafe-inline'; img-src 'self' data:;"
-          + " base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
+          + " base-uri 'none'; form-action 'none'; frame-ancestors http: https:";
 
   /** Longest path considered: the prefix and the longest stream id fit with room to spare. */
   static final int MAX_PATH_CHARS = 128;

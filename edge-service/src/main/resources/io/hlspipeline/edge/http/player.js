@@ -2,7 +2,8 @@
 // /hls/{stream}/recordings; the video element's own controls give the seek bar), with hls.js where
 // Media Source Extensions exist, natively otherwise (iOS Safari). "Jump to live" goes back to the
 // live playlist. The page URL may name a start: ?recording={id}&t={seconds} (or ?recording=latest),
-// and a playback token: ?token={token} when the edge signs playback.
+// and a playback token: ?token={token} when the edge signs playback. A live stream that has not
+// started yet (404) is asked for again until it has.
 // The state is kept in window.hlsState for tests:
 //   engine         "hls.js" | "native" | null (no way to play HLS here)
 //   mode           "live" | "recording"
@@ -115,9 +116,34 @@
   }
 
   var sourceGeneration = 0;
+  // A live stream that has not started: the edge answers its master playlist with 404 until the
+  // first segment exists (a publisher's own Go live page opens the player as it connects), and
+  // hls.js never retries a 4xx. The page asks again, 1 s after the first 404, the wait doubling
+  // to 8 s, until the stream is there or another source is chosen.
+  var NOT_LIVE_FIRST_RETRY_MS = 1000;
+  var NOT_LIVE_MAX_RETRY_MS = 8000;
+  var notLiveRetryMs = NOT_LIVE_FIRST_RETRY_MS;
+
+  function notLiveYet(data) {
+    return state.mode === 'live' && data.fatal &&
+        data.details === window.Hls.ErrorDetails.MANIFEST_LOAD_ERROR &&
+        !!data.response && data.response.code === 404;
+  }
+
+  function retryWhenLive(src, generation) {
+    show('status', 'waiting for the stream to start');
+    var delay = notLiveRetryMs;
+    notLiveRetryMs = Math.min(notLiveRetryMs * 2, NOT_LIVE_MAX_RETRY_MS);
+    setTimeout(function () {
+      if (generation === sourceGeneration) {
+        play(src, 'live');
+      }
+    }, delay);
+  }
 
   function play(src, mode) {
     sourceGeneration++;
+    var generation = sourceGeneration;
     state.source = src;
     state.mode = mode;
     state.firstFrameDate = null;
@@ -141,7 +167,14 @@
       // behind for good.
       hls = new window.Hls({ lowLatencyMode: lowLatencyWanted, maxLiveSyncPlaybackRate: 1.5 });
       hls.on(window.Hls.Events.ERROR, function (event, data) {
+        if (generation === sourceGeneration && notLiveYet(data)) {
+          retryWhenLive(src, generation);
+          return;
+        }
         recordError(data.type + ': ' + data.details, data.fatal);
+      });
+      hls.on(window.Hls.Events.MANIFEST_LOADED, function () {
+        notLiveRetryMs = NOT_LIVE_FIRST_RETRY_MS;
       });
       hls.on(window.Hls.Events.LEVEL_LOADED, function (event, data) {
         var partTarget = data.details && data.details.partTarget;

@@ -50,7 +50,12 @@ class PlayerHandlerTest {
     assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
     assertThat(r.headers().firstValue("Content-Security-Policy"))
         .hasValueSatisfying(
-            csp -> assertThat(csp).contains("script-src 'self'").doesNotContain("unsafe-eval"));
+            csp ->
+                assertThat(csp)
+                    .contains("script-src 'self'")
+                    .doesNotContain("unsafe-eval")
+                    // framed by pages of other origins (ingest's Go live page)
+                    .contains("frame-ancestors http: https:"));
     String body = r.body();
     assertThat(body)
         .startsWith("<!DOCTYPE html>")

@@ -42,8 +42,9 @@ import org.slf4j.MDC;
  * from), then on its own thread the DTLS handshake (we are the client), SRTP decryption, the
  * reorder buffer and H.264 depacketizer of the video SSRC, and the access units as MPEG-TS into a
  * publish session of the stream (opened at the first IDR, so its PublishStarted comes right before
- * media). PLIs (RFC 4585 §6.3.1) ask for a keyframe at the start and after a loss, at most one per
- * {@link #PLI_INTERVAL}. Audio (Opus), when the instance has a transcoder and the offer audio, goes
+ * media). PLIs (RFC 4585 §6.3.1) ask for a keyframe at the start, after a loss, and when the
+ * segmenter's grid passes without one ({@link KeyframeRequests}), at most one per {@link
+ * #PLI_INTERVAL}. Audio (Opus), when the instance has a transcoder and the offer audio, goes
  * through a {@link WhipAudio} (an ffmpeg process of this session's) and comes back as AAC frames
  * with PTS on the video's clock, muxed into the same TS on a second PID; a transcoder that fails
  * ends the audio (one WARN line) and the video goes on. The process is killed and reaped when the
@@ -121,6 +122,7 @@ final class WhipPeerConnection implements WhipPeer {
   private final List<WhipTsMuxer.AacFrame> aacFrames = new ArrayList<>();
   private KeyframeIntervals keyframes;
   private TsKeyframeScanner keyframeScanner;
+  private KeyframeRequests keyframeRequests;
   private long videoSsrc = -1;
   private long lastPliNanos;
 
@@ -275,6 +277,7 @@ final class WhipPeerConnection implements WhipPeer {
       pliContext = sendKeys.deriveControlContext((int) ourSsrc);
       keyframes = new KeyframeIntervals(segmentTargetDuration);
       keyframeScanner = new TsKeyframeScanner(keyframes);
+      keyframeRequests = new KeyframeRequests(segmentTargetDuration);
       audio = startAudio();
       audioRunning = audio != null;
       muxer = new WhipTsMuxer(audio != null);
@@ -489,6 +492,9 @@ final class WhipPeerConnection implements WhipPeer {
     byte[] chunk = muxer.accessUnit(rtpTimestamp, annexB, length, idr);
     metrics.bytesReceived(chunk.length);
     keyframeScanner.scan(chunk, 0, chunk.length);
+    if (keyframeRequests.accessUnit(muxer.videoPts90k(rtpTimestamp), idr)) {
+      keyframeNeeded(); // the segment grid passed without a keyframe
+    }
     PublishSession s = session;
     if (s == null) {
       try {
