@@ -98,6 +98,11 @@ public final class Coturn implements Closeable {
           "session (\\S+): (peer )?usage: realm=<[^>]*>, username=<([^>]*)>, rp=(\\d+), rb=(\\d+),"
               + " sp=(\\d+), sb=(\\d+)");
 
+  // e.g. "session 001000000000000001: new, realm=<r>, username=<1733:cam>, lifetime=600": an
+  // allocation made (one client may make several, e.g. Chromium one per local address)
+  private static final Pattern NEW_SESSION =
+      Pattern.compile("session (\\S+): new, realm=<[^>]*>, username=<([^>]*)>");
+
   private final Process wrapper;
   private final long pid;
   private final int port;
@@ -369,6 +374,27 @@ public final class Coturn implements Closeable {
               Long.parseLong(m.group(7))));
     }
     return usage;
+  }
+
+  /**
+   * The sessions whose allocation a user made so far ({@code new} lines), in log order; each logs
+   * its {@link #usage()} when it closes.
+   *
+   * @param usernameSuffix the end of the TURN username ({@code expiry:user}), e.g. {@code ":cam"}
+   */
+  public List<String> allocations(String usernameSuffix) {
+    return allocations(log(), usernameSuffix);
+  }
+
+  static List<String> allocations(String log, String usernameSuffix) {
+    List<String> sessions = new ArrayList<>();
+    Matcher m = NEW_SESSION.matcher(log);
+    while (m.find()) {
+      if (m.group(2).endsWith(usernameSuffix)) {
+        sessions.add(m.group(1));
+      }
+    }
+    return sessions;
   }
 
   private String logTail() {

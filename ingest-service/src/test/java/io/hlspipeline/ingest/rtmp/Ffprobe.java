@@ -51,6 +51,34 @@ public final class Ffprobe {
     return packets;
   }
 
+  /** The bytes of all packets of the first stream of {@code type}: its elementary stream's size. */
+  public long streamBytes(Path file, String type) throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(
+                executable,
+                "-v",
+                "error",
+                "-select_streams",
+                type + ":0",
+                "-show_entries",
+                "packet=size",
+                "-of",
+                "csv=p=0",
+                file.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("ffprobe failed on " + file + ": " + out);
+    }
+    // one "size," line per packet (the trailing comma: side data fields, empty)
+    return out.lines()
+        .map(l -> l.split(",")[0].strip())
+        .filter(l -> !l.isEmpty())
+        .mapToLong(Long::parseLong)
+        .sum();
+  }
+
   /** The codec name of the first stream of {@code type}. */
   public String codec(Path file, String type) throws IOException, InterruptedException {
     Process p =
