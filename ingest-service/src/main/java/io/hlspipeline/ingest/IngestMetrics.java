@@ -12,6 +12,9 @@ import java.util.function.IntSupplier;
  * hls.ingest.sessions} (streams publishing now), {@code hls.ingest.keys.rejected} (publishes with
  * an invalid stream key), {@code hls.ingest.whip.glass.to.ingest} (WHIP: a frame's capture time,
  * from the publisher's RTCP sender reports, to its chunk handed to Kafka). Thread-safe.
+ *
+ * <p>The per-stream byte counter {@code hls.ingest.stream.bytes} (tag {@code stream}) lives with
+ * the streams it counts, in {@link io.hlspipeline.ingest.session.PublishSessions}.
  */
 public final class IngestMetrics {
   private final Counter bytes;

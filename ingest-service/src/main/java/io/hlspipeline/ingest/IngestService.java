@@ -157,7 +157,7 @@ public final class IngestService implements Lifecycle {
       producerMetrics = KafkaMetrics.bindProducer(p, registry);
       sessions =
           new PublishSessions(
-              new IngestPublisher(p), new SessionIds(clock), clock, config.maxStreams());
+              new IngestPublisher(p), new SessionIds(clock), clock, config.maxStreams(), registry);
       IngestMetrics metrics = new IngestMetrics(registry, sessions::size);
       PublishSessions publishing = sessions;
       KeyEpochFollower epochs =

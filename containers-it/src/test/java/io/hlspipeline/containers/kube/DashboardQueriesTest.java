@@ -19,6 +19,10 @@ class DashboardQueriesTest {
         .containsExactly("a_seconds_count", "a_seconds_sum");
     assertThat(DashboardQueries.metricNamesOf("max by (pod, client_id) (lag{result=\"hit\"})"))
         .containsExactly("lag");
+    assertThat(
+            DashboardQueries.metricNamesOf(
+                "histogram_quantile(0.95, sum by (le) (rate(a_seconds_bucket{namespace=\"$ns\"}[2m])))"))
+        .containsExactly("a_seconds_bucket");
   }
 
   @Test
@@ -28,6 +32,8 @@ class DashboardQueriesTest {
             .resolve("helm/hls-pipeline/dashboards/hls-pipeline.json");
     assertThat(DashboardQueries.metricNames(dashboard))
         .contains(
+            "hls_ingest_stream_bytes_total",
+            "hls_segmenter_segment_ready_latency_seconds_bucket",
             "hls_ingest_bytes_total",
             "hls_storage_put_seconds_sum",
             "hls_edge_requests_seconds_count",

@@ -4,6 +4,7 @@ import io.hlspipeline.events.ingest.IngestControl;
 import io.hlspipeline.events.segments.SegmentFormat;
 import io.hlspipeline.ingest.gop.KeyframeIntervals;
 import io.hlspipeline.ingest.publish.IngestPublisher;
+import io.micrometer.core.instrument.Counter;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
@@ -27,6 +28,7 @@ public final class PublishSession {
   private final Runnable disconnect;
   private final String source;
   private final KeyframeIntervals keyframes;
+  private final Counter streamBytes;
   private final java.util.concurrent.atomic.AtomicLong bytes =
       new java.util.concurrent.atomic.AtomicLong();
   private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
@@ -43,6 +45,7 @@ public final class PublishSession {
       Instant startedAt,
       String source,
       KeyframeIntervals keyframes,
+      Counter streamBytes,
       Runnable disconnect) {
     this.publisher = publisher;
     this.clock = clock;
@@ -52,6 +55,7 @@ public final class PublishSession {
     this.disconnect = disconnect;
     this.source = Objects.requireNonNull(source, "source");
     this.keyframes = Objects.requireNonNull(keyframes, "keyframes");
+    this.streamBytes = Objects.requireNonNull(streamBytes, "streamBytes");
     this.lastActivityNanos = System.nanoTime();
   }
 
@@ -116,7 +120,8 @@ public final class PublishSession {
   }
 
   /**
-   * Sends one chunk of whole TS packets.
+   * Sends one chunk of whole TS packets and counts its bytes in the stream's {@value
+   * PublishSessions#STREAM_BYTES} counter.
    *
    * @return false when the session has ended (replaced, timed out, shut down): nothing was sent
    */
@@ -125,6 +130,7 @@ public final class PublishSession {
       return false;
     }
     bytes.addAndGet(chunk.length);
+    streamBytes.increment(chunk.length);
     publisher.chunk(
         streamId, sessionId, nextSequence++, clock.instant(), chunk, this::recordFailure);
     return true;

@@ -3,6 +3,9 @@ package io.hlspipeline.ingest.session;
 import io.hlspipeline.events.segments.SegmentFormat;
 import io.hlspipeline.ingest.gop.KeyframeIntervals;
 import io.hlspipeline.ingest.publish.IngestPublisher;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,20 +27,37 @@ import org.slf4j.LoggerFactory;
  * stream has its own lock, held while its PublishStarted / PublishEnded are handed to the producer
  * (which may block for {@code max.block.ms}), so one stream's slow send never delays another
  * stream's start or end. Thread-safe.
+ *
+ * <p>Meter {@value #STREAM_BYTES} (tag {@code stream}): the MPEG-TS bytes each stream's sessions
+ * handed to Kafka, counted by {@link PublishSession#sendChunk} whatever the protocol (HTTP, RTMP,
+ * WHIP). A stream's counter is registered when its first session opens, kept across a take-over,
+ * and removed from the registry when the stream's last session ends, so at most {@code maxStreams}
+ * of them exist at once however many streams come and go.
  */
 public final class PublishSessions {
   private static final Logger log = LoggerFactory.getLogger(PublishSessions.class);
+
+  /** Name of the per-stream byte counter (Prometheus: {@code hls_ingest_stream_bytes_total}). */
+  public static final String STREAM_BYTES = "hls.ingest.stream.bytes";
 
   private final IngestPublisher publisher;
   private final SessionIds sessionIds;
   private final Clock clock;
   private final int maxStreams;
+  private final MeterRegistry registry;
 
   /** Streams with a session or an open in progress; guarded by {@code this}. */
   private final Map<String, Slot> slots = new HashMap<>();
 
   /** One stream's place: its monitor orders the stream's control records. */
   private static final class Slot {
+    /** The stream's {@code hls.ingest.stream.bytes} counter, registered while the slot exists. */
+    final Counter bytes;
+
+    Slot(Counter bytes) {
+      this.bytes = bytes;
+    }
+
     /** The open session; written under the slot's monitor. */
     volatile PublishSession session;
 
@@ -45,12 +65,27 @@ public final class PublishSessions {
     int opening;
   }
 
+  /** Sessions whose per-stream meters go to a registry of their own (tests). */
   public PublishSessions(
       IngestPublisher publisher, SessionIds sessionIds, Clock clock, int maxStreams) {
+    this(publisher, sessionIds, clock, maxStreams, new SimpleMeterRegistry());
+  }
+
+  /**
+   * @param registry where each publishing stream's {@value #STREAM_BYTES} counter is registered
+   *     (and removed from when the stream ends)
+   */
+  public PublishSessions(
+      IngestPublisher publisher,
+      SessionIds sessionIds,
+      Clock clock,
+      int maxStreams,
+      MeterRegistry registry) {
     this.publisher = publisher;
     this.sessionIds = sessionIds;
     this.clock = clock;
     this.maxStreams = maxStreams;
+    this.registry = registry;
   }
 
   /**
@@ -97,7 +132,13 @@ public final class PublishSessions {
         if (slots.size() >= maxStreams) {
           throw new TooManyStreamsException(maxStreams);
         }
-        slot = new Slot();
+        slot =
+            new Slot(
+                Counter.builder(STREAM_BYTES)
+                    .tag("stream", streamId)
+                    .baseUnit("bytes")
+                    .description("MPEG-TS bytes of one publishing stream handed to Kafka")
+                    .register(registry));
         slots.put(streamId, slot);
       }
       slot.opening++;
@@ -118,6 +159,7 @@ public final class PublishSessions {
                 clock.instant(),
                 source,
                 keyframes,
+                slot.bytes,
                 disconnect);
         slot.session = session;
         session.sendStarted(segmentFormat);
@@ -240,6 +282,8 @@ public final class PublishSessions {
   private void forgetIfIdle(String streamId, Slot slot) {
     if (slot.opening == 0 && slot.session == null && slots.get(streamId) == slot) {
       slots.remove(streamId);
+      // its sessions have all ended, so none counts into it any more
+      registry.remove(slot.bytes);
     }
   }
 }

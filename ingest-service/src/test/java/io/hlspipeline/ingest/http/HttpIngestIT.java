@@ -1,6 +1,7 @@
 package io.hlspipeline.ingest.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.hlspipeline.devstack.Ffmpeg;
 import io.hlspipeline.devstack.SharedDevstack;
@@ -162,6 +163,53 @@ class HttpIngestIT {
     assertThat(concatenated.toByteArray()).isEqualTo(Files.readAllBytes(expected));
     assertThat(registry.get("hls.ingest.bytes").counter().count())
         .isGreaterThanOrEqualTo(Files.size(expected));
+  }
+
+  @Test
+  void streamBytes_onTheAdminMetrics_whilePublishing_andGoneAfterTheEnd() throws Exception {
+    String streamId = "stream-meter";
+    byte[] ts = fakeTs(20);
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", service.httpPort())) {
+      s.getOutputStream()
+          .write(
+              ("PUT /ingest/"
+                      + KEYS.sign(streamId, 0)
+                      + " HTTP/1.1\r\nHost: a\r\nContent-Length: "
+                      + ts.length
+                      + "\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      s.getOutputStream().write(ts, 0, 188 * 10);
+      // half the body sent, the session open: its counter is scraped with what reached Kafka
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> streamBytesScraped(streamId), v -> v != null && v == 188 * 10);
+      s.getOutputStream().write(ts, 188 * 10, ts.length - 188 * 10);
+      String status =
+          new java.io.BufferedReader(
+                  new java.io.InputStreamReader(
+                      s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
+              .readLine();
+      assertThat(status).startsWith("HTTP/1.1 204");
+    }
+    // the session ended: the stream's counter left the registry
+    await().atMost(Duration.ofSeconds(30)).until(() -> streamBytesScraped(streamId) == null);
+  }
+
+  /** {@code hls_ingest_stream_bytes_total} of a stream on the admin port's /metrics, or null. */
+  private static Double streamBytesScraped(String streamId) throws Exception {
+    String body =
+        http.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + service.adminPort() + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    return body.lines()
+        .filter(l -> l.startsWith("hls_ingest_stream_bytes_total{"))
+        .filter(l -> l.contains("stream=\"" + streamId + "\""))
+        .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElse(null);
   }
 
   @Test

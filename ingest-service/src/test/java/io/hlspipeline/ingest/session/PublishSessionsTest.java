@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.hlspipeline.events.ingest.IngestHeaders;
 import io.hlspipeline.events.ingest.IngestRecordKind;
 import io.hlspipeline.ingest.publish.IngestPublisher;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -115,6 +117,67 @@ class PublishSessionsTest {
     assertThat(sessions.open("c", "rtmp", () -> {}).streamId()).isEqualTo("c");
     assertThat(sessions.endIdle(Duration.ZERO)).hasSize(2);
     assertThat(sessions.size()).isZero();
+  }
+
+  @Test
+  void streamBytes_whilePublishing_countsEachStreamsChunks_andAcrossATakeOver() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    PublishSessions metered =
+        new PublishSessions(
+            new IngestPublisher(producer),
+            new SessionIds(Clock.systemUTC()),
+            Clock.systemUTC(),
+            2,
+            registry);
+    PublishSession a = metered.open("a", "http", () -> {});
+    PublishSession b = metered.open("b", "rtmp", () -> {});
+    a.sendChunk(new byte[188 * 3]);
+    b.sendChunk(new byte[188]);
+    assertThat(streamBytes(registry, "a").count()).isEqualTo(188 * 3);
+    assertThat(streamBytes(registry, "b").count()).isEqualTo(188);
+
+    // a new publisher of "a" takes over: the stream's counter goes on
+    PublishSession a2 = metered.open("a", "whip", () -> {});
+    assertThat(a.sendChunk(new byte[188])).isFalse(); // ended: not counted
+    a2.sendChunk(new byte[188]);
+    assertThat(streamBytes(registry, "a").count()).isEqualTo(188 * 4);
+  }
+
+  @Test
+  void streamBytes_whenStreamsEnd_isRemovedFromTheRegistry() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    PublishSessions metered =
+        new PublishSessions(
+            new IngestPublisher(producer),
+            new SessionIds(Clock.systemUTC()),
+            Clock.systemUTC(),
+            2,
+            registry);
+    PublishSession kept = metered.open("kept", "rtmp", () -> {});
+    kept.sendChunk(new byte[188]);
+    // many short streams, ended every way a session ends: none leaves a meter behind
+    for (int i = 0; i < 500; i++) {
+      String streamId = "short-" + i;
+      PublishSession s = metered.open(streamId, "http", () -> {});
+      s.sendChunk(new byte[188]);
+      assertThat(streamBytes(registry, streamId).count()).isEqualTo(188);
+      switch (i % 3) {
+        case 0 -> metered.end(s, "eof", false);
+        case 1 -> metered.endStream(streamId, "revoked");
+        default -> metered.endSession(streamId, s.sessionId(), "replaced");
+      }
+      assertThat(registry.find(PublishSessions.STREAM_BYTES).tag("stream", streamId).counter())
+          .isNull();
+    }
+    assertThat(registry.find(PublishSessions.STREAM_BYTES).counters())
+        .extracting(c -> c.getId().getTag("stream"))
+        .containsExactly("kept");
+    metered.endAll();
+    assertThat(registry.find(PublishSessions.STREAM_BYTES).counters()).isEmpty();
+  }
+
+  private static Counter streamBytes(SimpleMeterRegistry registry, String streamId) {
+    return registry.get(PublishSessions.STREAM_BYTES).tag("stream", streamId).counter();
   }
 
   /** An IngestPublisher over a producer that blocks sends of stream {@code slow} only. */

@@ -5,6 +5,7 @@ import io.hlspipeline.events.segments.SegmentEvent;
 import io.hlspipeline.events.state.SegmenterState;
 import io.hlspipeline.segmenter.stream.StreamSegmenter;
 import io.hlspipeline.storage.StoredObject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -30,8 +31,21 @@ final class Batch {
   /** Uploads a batch holds at most before it is committed (memory bound). */
   static final int MAX_BATCH_UPLOADS = 64;
 
-  /** An event of the batch and the uploads whose servers it names (null when none). */
-  record Pending(SegmentEvent event, Future<StoredObject> object, Future<StoredObject> init) {}
+  /**
+   * An event of the batch and the uploads whose servers it names (null when none); for a
+   * SegmentReady, {@code completedAt} is the ingest time ({@code hls-ingest-time}) of the record
+   * that completed the segment (null: none, e.g. closed by the idle timeout), for its ready
+   * latency.
+   */
+  record Pending(
+      SegmentEvent event,
+      Future<StoredObject> object,
+      Future<StoredObject> init,
+      Instant completedAt) {
+    Pending(SegmentEvent event, Future<StoredObject> object, Future<StoredObject> init) {
+      this(event, object, init, null);
+    }
+  }
 
   final List<Pending> events = new ArrayList<>();
   final Map<String, SegmenterState> states = new LinkedHashMap<>();

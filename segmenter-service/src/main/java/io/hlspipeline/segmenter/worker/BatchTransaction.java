@@ -10,6 +10,9 @@ import io.hlspipeline.events.state.SegmenterState;
 import io.hlspipeline.segmenter.SegmenterMetrics;
 import io.hlspipeline.segmenter.stream.StreamSegmenter;
 import io.hlspipeline.storage.StoredObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,9 +40,18 @@ final class BatchTransaction {
   private static final Logger log = LoggerFactory.getLogger(BatchTransaction.class);
 
   private final SegmenterMetrics metrics;
+  private final Clock clock;
 
   BatchTransaction(SegmenterMetrics metrics) {
+    this(metrics, Clock.systemUTC());
+  }
+
+  /**
+   * @param clock read once a transaction is committed, for its segments' ready latency
+   */
+  BatchTransaction(SegmenterMetrics metrics, Clock clock) {
     this.metrics = metrics;
+    this.clock = clock;
   }
 
   /**
@@ -101,6 +113,7 @@ final class BatchTransaction {
       }
       throw e;
     }
+    recordReadyLatencies(batch);
     for (Map.Entry<StreamSegmenter, Future<StoredObject>> init : batch.inits.entrySet()) {
       StoredObject stored = init.getValue().get();
       init.getKey().initStored(stored.key(), stored.servers());
@@ -113,6 +126,16 @@ final class BatchTransaction {
         batch.uploads,
         (uploadedNanos - startNanos) / 1_000_000,
         (System.nanoTime() - uploadedNanos) / 1_000_000);
+  }
+
+  /** Each committed SegmentReady's latency from the ingest time of the record that completed it. */
+  private void recordReadyLatencies(Batch batch) {
+    Instant committedAt = clock.instant();
+    for (Batch.Pending p : batch.events) {
+      if (p.event() instanceof SegmentReady && p.completedAt() != null) {
+        metrics.segmentReady(Duration.between(p.completedAt(), committedAt));
+      }
+    }
   }
 
   private void logCommitted(Batch batch, List<SegmentEvent> events) {

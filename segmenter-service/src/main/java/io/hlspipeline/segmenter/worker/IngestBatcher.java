@@ -134,7 +134,7 @@ final class IngestBatcher {
                   current.segmenter().sessionId(),
                   started.sessionId(),
                   started.startedAt()));
-          closeSession(current, record.offset(), started.startedAt(), batch);
+          closeSession(current, record.offset(), started.startedAt(), headers.ingestTime(), batch);
         }
         Awaiting before = book.stopAwaiting(streamId);
         if (before != null) {
@@ -168,7 +168,7 @@ final class IngestBatcher {
         }
         try {
           for (Cut cut : cuts) {
-            publish(current, cut, record.offset() + 1, batch);
+            publish(current, cut, record.offset() + 1, headers.ingestTime(), batch);
           }
         } catch (MalformedMediaException e) {
           malformed(current, e); // an fMP4 conversion failed: the segment is lost, as on a reset
@@ -181,13 +181,13 @@ final class IngestBatcher {
                   ? reconnects.awaitUntil(ended.reason(), ended.endedAt())
                   : null;
           if (graceUntil == null) {
-            endStream(current, record.offset() + 1, batch);
+            endStream(current, record.offset() + 1, headers.ingestTime(), batch);
           } else {
             log.info(
                 "session {} dropped; the stream awaits a reconnect until {}",
                 headers.sessionId(),
                 graceUntil);
-            closeSession(current, record.offset() + 1, graceUntil, batch);
+            closeSession(current, record.offset() + 1, graceUntil, headers.ingestTime(), batch);
           }
         }
       }
@@ -237,8 +237,13 @@ final class IngestBatcher {
     stream.heldParts().clear();
   }
 
-  /** Publishes one cut output: a part (fMP4: once converted and released) or a segment. */
-  private void publish(OpenStream stream, Cut cut, long nextUnreadOffset, Batch batch)
+  /**
+   * Publishes one cut output: a part (fMP4: once converted and released) or a segment.
+   *
+   * @param completedAt ingest time of the record whose processing completed the cut (null: none)
+   */
+  private void publish(
+      OpenStream stream, Cut cut, long nextUnreadOffset, Instant completedAt, Batch batch)
       throws MalformedMediaException {
     StreamSegmenter s = stream.segmenter();
     Fmp4PartWriter fmp4 = stream.partWriter();
@@ -262,7 +267,7 @@ final class IngestBatcher {
       }
       stream.heldParts().clear();
     }
-    enqueueSegment(stream, cut.segment(), nextUnreadOffset, batch);
+    enqueueSegment(stream, cut.segment(), nextUnreadOffset, completedAt, batch);
   }
 
   /**
@@ -301,7 +306,11 @@ final class IngestBatcher {
    * it) and queues its event, the stream state and the partition's offset.
    */
   private void enqueueSegment(
-      OpenStream stream, CutSegment segment, long nextUnreadOffset, Batch batch)
+      OpenStream stream,
+      CutSegment segment,
+      long nextUnreadOffset,
+      Instant completedAt,
+      Batch batch)
       throws MalformedMediaException {
     StreamSegmenter s = stream.segmenter();
     SegmentFormat format = s.format();
@@ -320,7 +329,7 @@ final class IngestBatcher {
     Future<StoredObject> object = upload(batch, key, data, format.contentType());
     SegmentReady ready = s.describe(segment, key, List.of(), data.length);
     book.resumeAt(stream, s.resumeOffset());
-    batch.events.add(new Batch.Pending(ready, object, batch.inits.get(s)));
+    batch.events.add(new Batch.Pending(ready, object, batch.inits.get(s), completedAt));
     batch.hasSegment = true;
     batch.states.put(s.streamId(), s.state());
     batch.offsets.put(stream.partition(), book.commitOffset(stream.partition(), nextUnreadOffset));
@@ -342,21 +351,28 @@ final class IngestBatcher {
   }
 
   /** Emits the session's last parts and segment(s) and StreamEnded, and forgets the stream. */
-  private void endStream(OpenStream stream, long nextUnreadOffset, Batch batch) throws Exception {
-    closeSession(stream, nextUnreadOffset, null, batch);
+  private void endStream(OpenStream stream, long nextUnreadOffset, Instant completedAt, Batch batch)
+      throws Exception {
+    closeSession(stream, nextUnreadOffset, null, completedAt, batch);
   }
 
   /**
    * Emits the session's last parts and segment(s) and closes it: with {@code graceUntil} null the
    * stream ends (StreamEnded); otherwise it awaits a reconnect until then (no StreamEnded yet, the
-   * state says so, so a take-over keeps waiting or ends it at the same instant).
+   * state says so, so a take-over keeps waiting or ends it at the same instant). {@code
+   * completedAt}: the ingest time of the record that closes it (null: none, the idle timeout).
    */
   private void closeSession(
-      OpenStream stream, long nextUnreadOffset, Instant graceUntil, Batch batch) throws Exception {
+      OpenStream stream,
+      long nextUnreadOffset,
+      Instant graceUntil,
+      Instant completedAt,
+      Batch batch)
+      throws Exception {
     StreamSegmenter s = stream.segmenter();
     try {
       for (Cut cut : s.finishCuts()) {
-        publish(stream, cut, nextUnreadOffset, batch);
+        publish(stream, cut, nextUnreadOffset, completedAt, batch);
       }
     } catch (MalformedMediaException e) {
       metrics.malformed();
@@ -443,7 +459,8 @@ final class IngestBatcher {
           log.warn("no data for {}; closing the stream", config.idleTimeout());
           // The consumer's position is the partition's next unread offset, whether or not a record
           // of it was read since the assignment (never a rewind to 0).
-          endStream(stream, positions.position(stream.partition()), batch);
+          // no record completed its last segment: that segment's ready latency is not timed
+          endStream(stream, positions.position(stream.partition()), null, batch);
         } finally {
           MDC.remove("streamId");
         }

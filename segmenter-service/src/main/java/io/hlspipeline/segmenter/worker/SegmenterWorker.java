@@ -109,7 +109,7 @@ public final class SegmenterWorker implements Lifecycle {
             clock,
             book,
             (key, data, contentType) -> uploads.submit(() -> store.put(key, data, contentType)));
-    this.transaction = new BatchTransaction(metrics);
+    this.transaction = new BatchTransaction(metrics, clock);
   }
 
   /** Open streams on this worker (for the gauge; approximate from other threads). */

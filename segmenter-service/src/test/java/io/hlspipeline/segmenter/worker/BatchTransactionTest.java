@@ -14,11 +14,15 @@ import io.hlspipeline.events.segments.StreamEnded;
 import io.hlspipeline.segmenter.SegmenterMetrics;
 import io.hlspipeline.storage.StorageException;
 import io.hlspipeline.storage.StoredObject;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -88,6 +92,49 @@ class BatchTransactionTest {
     assertThat(producer.consumerGroupOffsetsHistory())
         .containsExactly(Map.of("hls-segmenter", Map.of(P0, new OffsetAndMetadata(31))));
     assertThat(registry.counter("hls.segmenter.segments").count()).isEqualTo(1);
+  }
+
+  @Test
+  void commit_timesEachSegmentFromTheIngestTimeThatCompletedIt_toTheCommit() throws Exception {
+    BatchTransaction timed =
+        new BatchTransaction(
+            new SegmenterMetrics(registry, () -> 0),
+            Clock.fixed(AT.plusMillis(1500), ZoneOffset.UTC));
+    Batch batch = new Batch();
+    batch.events.add(new Batch.Pending(segment(0), stored(0), null, AT));
+    // ingest's clock ahead of this worker's: counted as zero, not dropped
+    batch.events.add(new Batch.Pending(segment(1), stored(1), null, AT.plusSeconds(5)));
+    // closed by the idle timeout: no record completed it, not timed
+    batch.events.add(new Batch.Pending(segment(2), stored(2), null, null));
+    batch.events.add(new Batch.Pending(ended(), null, null, AT));
+    batch.offsets.put(P0, 31L);
+
+    timed.commit(batch, producer, GROUP);
+
+    Timer latency = registry.get("hls.segmenter.segment.ready.latency").timer();
+    assertThat(latency.count()).isEqualTo(2);
+    assertThat(latency.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(1500);
+    assertThat(latency.max(TimeUnit.MILLISECONDS)).isEqualTo(1500);
+  }
+
+  @Test
+  void commit_whenRefused_timesNoSegment() {
+    producer.commitTransactionException = new ProducerFencedException("fenced");
+    BatchTransaction timed =
+        new BatchTransaction(
+            new SegmenterMetrics(registry, () -> 0),
+            Clock.fixed(AT.plusMillis(1500), ZoneOffset.UTC));
+    Batch batch = new Batch();
+    batch.events.add(new Batch.Pending(segment(0), stored(0), null, AT));
+    batch.offsets.put(P0, 31L);
+
+    assertThatThrownBy(() -> timed.commit(batch, producer, GROUP))
+        .isInstanceOf(ProducerFencedException.class);
+    assertThat(registry.get("hls.segmenter.segment.ready.latency").timer().count()).isZero();
+  }
+
+  private static CompletableFuture<StoredObject> stored(long msn) {
+    return CompletableFuture.completedFuture(new StoredObject("seg-" + msn, List.of("s3-0"), 10));
   }
 
   @Test

@@ -180,6 +180,55 @@ class IngestBatcherTest {
     assertThat(book.awaitingStreams()).hasSize(1);
   }
 
+  @Test
+  void process_segmentCut_carriesTheIngestTimeOfTheRecordThatCompletedIt() throws Exception {
+    IngestBatcher batcher = batcher();
+    Batch batch = new Batch();
+    byte[] ts = Files.readAllBytes(SAMPLE);
+    batcher.process(P0, control(10, started("cam", "s1")), batch);
+    long offset = 11;
+    int cutByChunks = 0;
+    for (int at = 0; at < ts.length; at += CHUNK_BYTES, offset++) {
+      byte[] data = Arrays.copyOfRange(ts, at, Math.min(ts.length, at + CHUNK_BYTES));
+      Instant ingestTime = STARTED.plusSeconds(offset); // each record its own ingest time
+      int before = batch.events.size();
+      batcher.process(
+          P0,
+          record(
+              offset,
+              "cam",
+              data,
+              new IngestHeaders(IngestRecordKind.CHUNK, "s1", offset, ingestTime)),
+          batch);
+      for (Batch.Pending p : batch.events.subList(before, batch.events.size())) {
+        if (p.event() instanceof SegmentReady) {
+          assertThat(p.completedAt()).isEqualTo(ingestTime);
+          cutByChunks++;
+        }
+      }
+    }
+    assertThat(cutByChunks).isPositive();
+
+    Instant endedAt = STARTED.plusSeconds(offset);
+    int before = batch.events.size();
+    batcher.process(
+        P0,
+        record(
+            offset,
+            "cam",
+            Serdes.ingestControl()
+                .serialize(
+                    Topics.INGEST.name(),
+                    new IngestControl.PublishEnded(1, "cam", "s1", endedAt, "eof")),
+            new IngestHeaders(IngestRecordKind.PUBLISH_ENDED, "s1", offset, endedAt)),
+        batch);
+    assertThat(batch.events.subList(before, batch.events.size()))
+        .filteredOn(p -> p.event() instanceof SegmentReady)
+        .as("the last segment, completed by PublishEnded")
+        .isNotEmpty()
+        .allSatisfy(p -> assertThat(p.completedAt()).isEqualTo(endedAt));
+  }
+
   /** Feeds one whole session; returns the PublishEnded record's offset. */
   private long feedSession(
       IngestBatcher batcher,

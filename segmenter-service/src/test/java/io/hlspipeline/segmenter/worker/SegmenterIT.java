@@ -16,6 +16,7 @@ import io.hlspipeline.segmenter.SegmenterConfig;
 import io.hlspipeline.segmenter.SegmenterService;
 import io.hlspipeline.storage.S3Endpoint;
 import io.hlspipeline.storage.SegmentStore;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -26,6 +27,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -149,6 +151,13 @@ class SegmenterIT {
     List<SegmentEvent> brokenEvents = awaitStreamEnded(broken);
     assertThat(brokenEvents).singleElement().isInstanceOf(StreamEnded.class);
     assertThat(registry.get("hls.segmenter.malformed").counter().count()).isGreaterThanOrEqualTo(1);
+    // each segment timed from the ingest time of the record that completed it to its commit
+    Timer ready = registry.get("hls.segmenter.segment.ready.latency").timer();
+    System.out.printf(
+        "segment-ready latency: %d segments, mean %.0f ms, max %.0f ms%n",
+        ready.count(), ready.mean(TimeUnit.MILLISECONDS), ready.max(TimeUnit.MILLISECONDS));
+    assertThat(ready.count()).isGreaterThanOrEqualTo(segments.size());
+    assertThat(registry.scrape()).contains("hls_segmenter_segment_ready_latency_seconds_bucket{");
   }
 
   private static void assertDecodes(byte[] segment) throws Exception {
