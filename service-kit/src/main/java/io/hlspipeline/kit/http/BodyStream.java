@@ -23,6 +23,7 @@ final class BodyStream extends InputStream {
   private boolean ended;
   private IOException failure;
   private boolean closed;
+  private IOException closedReason;
   private boolean paused;
 
   BodyStream(Channel channel) {
@@ -92,7 +93,7 @@ final class BodyStream extends InputStream {
         }
       }
       if (closed) {
-        throw new IOException("body stream closed");
+        throw closedReason != null ? closedReason : new IOException("body stream closed");
       }
       if (chunks.isEmpty()) {
         if (failure != null) {
@@ -127,6 +128,19 @@ final class BodyStream extends InputStream {
   @Override
   public synchronized int available() {
     return (int) Math.min(Integer.MAX_VALUE, queuedBytes);
+  }
+
+  /**
+   * Event loop: the request was answered before its body ended; what was queued is dropped and
+   * reads throw from now on.
+   */
+  void answeredEarly() {
+    synchronized (this) {
+      if (!closed && !ended) {
+        closedReason = new IOException("the request was answered before its body ended");
+      }
+    }
+    close();
   }
 
   @Override

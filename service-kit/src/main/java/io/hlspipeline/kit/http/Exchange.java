@@ -26,6 +26,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>A handler that wants more time answers later (the request is then "held": it costs no thread),
  * within the route's request timeout, after which the server answers 503 itself. {@link #offload}
  * runs slow work (a storage read, a catalog call) on the service's bounded worker pool.
+ *
+ * <p>An answer may go out before the request body has ended (an upload refused or cut short): the
+ * client gets the whole answer, and then, on HTTP/2, {@code RST_STREAM} with {@code NO_ERROR} asks
+ * it to stop sending (RFC 9113 §8.1); on HTTP/1.1 the answer carries {@code Connection: close}, the
+ * server half-closes (cleartext; over TLS it keeps its side open) and reads and drops what the
+ * client still sends, for at most 2 s and 8 MiB (or until the client closes), before it closes (so
+ * the kernel does not reset the connection over unread bytes before the client read the answer).
+ * Reads of a streamed body throw once the answer is out.
  */
 public final class Exchange {
   /** What the connection learns when the answer has gone out, or the exchange was abandoned. */
@@ -47,6 +55,10 @@ public final class Exchange {
   private final AtomicBoolean answered = new AtomicBoolean();
   final long startNanos = System.nanoTime();
   volatile boolean closeAfter;
+
+  /** The request, body included, has been read to its end (set on the event loop). */
+  volatile boolean requestRead;
+
   boolean counted;
 
   Exchange(
@@ -118,7 +130,8 @@ public final class Exchange {
 
   /**
    * The body of a streaming route as it arrives; reads block until bytes come, and end at the
-   * body's end. Closing the connection (client gone, {@link #abort()}) makes reads throw.
+   * body's end. Closing the connection (client gone, {@link #abort()}) or answering before the
+   * body's end makes reads throw.
    *
    * @throws IllegalStateException on a route that does not stream bodies
    */
@@ -184,7 +197,9 @@ public final class Exchange {
     if (status != 204 && status != 304 && status >= 200) {
       response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
     }
-    if (closeAfter || workers.draining()) {
+    if (closeAfter || !requestRead || workers.draining()) {
+      // Not read to its end: the rest of an HTTP/1.1 body cannot be skipped, the connection ends
+      // after this answer (HTTP/2 drops this header: its stream is reset instead).
       response.headers().set(HttpHeaderNames.CONNECTION, "close");
     }
     long bodyBytes = noBody ? 0 : length;
@@ -209,14 +224,15 @@ public final class Exchange {
   }
 
   /**
-   * Drops the connection (HTTP/1.1) or resets the stream (HTTP/2) without an answer: for a
-   * publisher to be disconnected.
+   * Drops the connection (HTTP/1.1) or resets the stream (HTTP/2, {@code CANCEL}) without an
+   * answer: for a publisher to be disconnected. Does nothing once an answer was sent: that answer
+   * ends the request as the class comment says, and closing now could destroy it unread.
    */
   public void abort() {
     if (answered.compareAndSet(false, true)) {
       completion.completed(this, 0, 0, true);
+      channel.close();
     }
-    channel.close();
   }
 
   /** Marks the exchange answered without sending (the connection is gone). */

@@ -3,8 +3,10 @@ package io.hlspipeline.kit.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
@@ -14,10 +16,14 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -27,10 +33,25 @@ import java.util.concurrent.TimeUnit;
  * request timeout. On HTTP/1.1 one request is in flight at a time: the connection stops reading
  * once a request is complete and resumes after its answer, so pipelined requests are answered in
  * order and a held request holds no buffer beyond the socket's.
+ *
+ * <p>An answer sent before the request body ended (an upload cut short, a body too large, a
+ * timeout) ends the request without destroying that answer: on HTTP/2 the stream is reset with
+ * {@code NO_ERROR} after the answer (RFC 9113 §8.1: the client stops sending and keeps the answer);
+ * on HTTP/1.1 the answer says {@code Connection: close}, then the connection lingers: it
+ * half-closes (cleartext) and reads and drops what the client still sends until the client closes,
+ * {@link #LINGER_TIME} passes or {@link #LINGER_MAX_BYTES} came, and only then closes. Closing at
+ * once with unread bytes in the socket would make the kernel send a reset, which can destroy the
+ * answer before the client read it.
  */
 final class RequestHandler extends ChannelInboundHandlerAdapter {
   /** Pipelined messages kept while a request is in flight; more closes the connection. */
   private static final int MAX_PENDING_MESSAGES = 1024;
+
+  /** Longest an HTTP/1.1 connection lingers after an answer sent before the body's end. */
+  static final Duration LINGER_TIME = Duration.ofSeconds(2);
+
+  /** Most body bytes dropped while lingering; past them the connection closes. */
+  static final long LINGER_MAX_BYTES = 8L * 1024 * 1024;
 
   private final ListenerContext shared;
   private final boolean http2Stream;
@@ -57,6 +78,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   /** The body of the current request is being collected (non-streaming route). */
   private boolean collectingBody;
 
+  /** HTTP/1.1, answered before the body ended: everything read is dropped until the close. */
+  private boolean lingering;
+
+  private long lingerBytes;
+
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
@@ -65,6 +91,16 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (lingering) {
+      if (msg instanceof HttpContent content) {
+        lingerBytes += content.content().readableBytes();
+      }
+      ReferenceCountUtil.release(msg);
+      if (lingerBytes > LINGER_MAX_BYTES) {
+        ctx.close();
+      }
+      return;
+    }
     if (!(msg instanceof HttpRequest) && !(msg instanceof HttpContent)) {
       // HTTP/2 connection-level frames that reach the parent after an upgrade.
       ReferenceCountUtil.release(msg);
@@ -202,6 +238,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       // One request in flight per HTTP/1.1 connection: whatever the client pipelines behind it
       // is kept (reading paused) until it is answered.
       currentRequestRead = true;
+      ex.requestRead = true;
       if (collectingBody && !discardingBody) {
         collectingBody = false;
         ByteBuf body = collecting;
@@ -298,8 +335,18 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     if (current != ex) {
       return;
     }
-    if (aborted || ex.closeAfter || shared.draining() || !currentRequestRead) {
-      // An unread body cannot be skipped safely on HTTP/1.1 (on HTTP/2 this resets the stream).
+    if (aborted) {
+      // No answer: HTTP/1.1 drops the connection, HTTP/2 resets the stream (CANCEL).
+      ctx.close();
+      current = null;
+      return;
+    }
+    if (!currentRequestRead) {
+      current = null;
+      endAfterEarlyAnswer(ex);
+      return;
+    }
+    if (ex.closeAfter || shared.draining()) {
       ctx.close();
       current = null;
       return;
@@ -321,6 +368,46 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       ctx.read();
     }
   }
+
+  /**
+   * The answer went out before the request body ended: the handler reads no more of it, and the
+   * client is told to stop sending without losing the answer (see the class comment).
+   */
+  private void endAfterEarlyAnswer(Exchange ex) {
+    BodyStream stream = ex.streamingBody();
+    if (stream != null) {
+      stream.answeredEarly();
+    }
+    if (collecting != null) {
+      collecting.release();
+      collecting = null;
+    }
+    collectingBody = false;
+    discardingBody = true;
+    if (http2Stream) {
+      // After the answer's END_STREAM: the stream closes here (no CANCEL when the channel closes)
+      // and the codec drops the DATA frames still on their way, returning their flow-control
+      // credit.
+      ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
+          .addListener(f -> ctx.close());
+      return;
+    }
+    lingering = true;
+    pending.forEach(ReferenceCountUtil::release);
+    pending.clear();
+    Channel channel = ctx.channel();
+    if (channel.pipeline().get(SslHandler.class) == null && channel instanceof DuplexChannel d) {
+      // FIN after the answer: the client reads the answer and then the end of the connection.
+      d.shutdownOutput();
+    }
+    lingerClose =
+        ctx.executor().schedule(() -> ctx.close(), LINGER_TIME.toNanos(), TimeUnit.NANOSECONDS);
+    channel.config().setAutoRead(true);
+    readPaused = false;
+    ctx.read();
+  }
+
+  private ScheduledFuture<?> lingerClose;
 
   private void rejectAndClose(HttpRequest request, int status, String message) {
     Exchange ex = newExchange(request, "/", null, null, "none", "none", "/");
@@ -356,6 +443,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     pending.clear();
     if (timeout != null) {
       timeout.cancel(false);
+    }
+    if (lingerClose != null) {
+      lingerClose.cancel(false);
     }
     super.channelInactive(ctx);
   }
