@@ -40,7 +40,9 @@ import org.slf4j.MDC;
  * and nothing reaches Kafka), every read's whole packets go to Kafka at once, and the response
  * (204) is sent when the body has ended and Kafka has acknowledged the session's PublishEnded.
  * Status codes: 400 not MPEG-TS, 401 an Authorization that is not Bearer, 403 bad key, 404 no key,
- * 405 method, 409 replaced by a newer publisher, 503 at the stream limit or Kafka failing.
+ * 405 method, 409 the session was ended from outside (replaced by a newer publisher, revoked, idle,
+ * shutdown; sent as soon as it ends, even while the body is still coming), 503 at the stream limit
+ * or Kafka failing.
  */
 public final class HttpIngestHandler implements HttpHandler {
   public static final String PATH_PREFIX = "/ingest/";
@@ -202,7 +204,10 @@ public final class HttpIngestHandler implements HttpHandler {
   private PublishSession open(
       Exchange ex, String streamId, SegmentFormat format, KeyframeIntervals keyframes) {
     try {
-      PublishSession session = sessions.open(streamId, "http", format, ex::abort, keyframes);
+      PublishSession[] opened = new PublishSession[1];
+      PublishSession session =
+          sessions.open(streamId, "http", format, () -> answerEnded(ex, opened[0]), keyframes);
+      opened[0] = session;
       log.info("session {} started from {}", session.sessionId(), ex.remoteAddress());
       return session;
     } catch (TooManyStreamsException e) {
@@ -210,6 +215,17 @@ public final class HttpIngestHandler implements HttpHandler {
       Responses.problem(ex, 503, e.getMessage());
       return null;
     }
+  }
+
+  /**
+   * The session was ended from outside (replaced by a newer publisher, revoked, idle, shutdown):
+   * the publisher gets 409 with the reason at once, while its body may still be coming. The HTTP
+   * layer then ends the upload without losing that answer, and the handler's blocked read throws.
+   */
+  private static void answerEnded(Exchange ex, PublishSession session) {
+    String reason = session == null ? null : session.endedFuture().getNow(null);
+    Responses.problem(
+        ex, 409, reason == null ? "publish session ended" : "publish session ended: " + reason);
   }
 
   private static boolean awaitAck(CompletableFuture<RecordMetadata> sent) {
@@ -226,9 +242,9 @@ public final class HttpIngestHandler implements HttpHandler {
   }
 
   /**
-   * One publisher connection, as the idle watchdog sees it. Closing the exchange before response
-   * headers are sent closes the socket, which wakes the handler thread blocked in read() with an
-   * IOException.
+   * One publisher connection, as the idle watchdog sees it. Ending its session answers 409, and
+   * aborting the exchange (no session yet) closes the connection: either wakes the handler thread
+   * blocked in read() with an IOException.
    */
   private final class Connection {
     private final Exchange ex;
