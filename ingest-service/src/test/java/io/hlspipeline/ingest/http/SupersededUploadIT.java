@@ -128,6 +128,8 @@ class SupersededUploadIT {
             public int status(Duration within) throws Exception {
               HttpResponse<String> r = sent.get(within.toMillis(), TimeUnit.MILLISECONDS);
               assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+              // the rest of the body is not read: the connection ends after this answer
+              assertThat(r.headers().firstValue("connection")).hasValue("close");
               answerBody = r.body();
               return r.statusCode();
             }
