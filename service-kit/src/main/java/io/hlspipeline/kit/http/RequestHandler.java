@@ -18,6 +18,8 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -388,8 +390,14 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       // After the answer's END_STREAM: the stream closes here (no CANCEL when the channel closes)
       // and the codec drops the DATA frames still on their way, returning their flow-control
       // credit.
-      ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
-          .addListener(f -> ctx.close());
+      // A stream the client ended meanwhile is closed already: no frame is due on it.
+      if (ctx.channel() instanceof Http2StreamChannel child
+          && child.stream().state() != Http2Stream.State.CLOSED) {
+        ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
+            .addListener(f -> ctx.close());
+      } else {
+        ctx.close();
+      }
       return;
     }
     lingering = true;
