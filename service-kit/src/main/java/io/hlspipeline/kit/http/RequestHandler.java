@@ -389,8 +389,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     if (http2Stream) {
       // After the answer's END_STREAM: the stream closes here (no CANCEL when the channel closes)
       // and the codec drops the DATA frames still on their way, returning their flow-control
-      // credit.
-      // A stream the client ended meanwhile is closed already: no frame is due on it.
+      // credit. A stream the client ended meanwhile is closed already: no frame is due on it.
       if (ctx.channel() instanceof Http2StreamChannel child
           && child.stream().state() != Http2Stream.State.CLOSED) {
         ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
