@@ -46,8 +46,8 @@ class HttpIngestIT {
   @BeforeAll
   static void startService() throws Exception {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    IngestConfig config =
-        IngestConfig.fromEnv(
+    Map<String, String> env =
+        new java.util.HashMap<>(
             Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", SharedDevstack.kafka().bootstrapServers(),
                 "HTTP_BIND", "127.0.0.1",
@@ -58,6 +58,10 @@ class HttpIngestIT {
                 "INGEST_MAX_STREAMS", "4",
                 "INGEST_IDLE_TIMEOUT", "2s",
                 "HTTP_HEADER_TIMEOUT", "2s"));
+    // RTMP on a free loopback port, not 1935 on every address (another test run may hold it)
+    env.put("RTMP_BIND", "127.0.0.1");
+    env.put("RTMP_PORT", "0");
+    IngestConfig config = IngestConfig.fromEnv(env);
     service = new IngestService(config, registry);
     service.start();
   }

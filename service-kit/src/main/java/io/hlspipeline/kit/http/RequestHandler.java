@@ -211,6 +211,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     boolean last = content instanceof LastHttpContent;
+    if (last) {
+      // Before the stream sees its end: a worker reading it may answer at once, and that answer
+      // must not count as one sent before the body's end.
+      ex.requestRead = true;
+    }
     BodyStream stream = ex.streamingBody();
     if (stream != null) {
       stream.offer(content.content().retain());
@@ -240,7 +245,6 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       // One request in flight per HTTP/1.1 connection: whatever the client pipelines behind it
       // is kept (reading paused) until it is answered.
       currentRequestRead = true;
-      ex.requestRead = true;
       if (collectingBody && !discardingBody) {
         collectingBody = false;
         ByteBuf body = collecting;
