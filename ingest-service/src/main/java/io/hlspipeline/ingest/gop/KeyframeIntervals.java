@@ -8,7 +8,10 @@ import org.slf4j.LoggerFactory;
  * Measures one publish session's keyframe interval (GOP length) from the decode timestamps of its
  * video keyframes. The segmenter can cut only at a keyframe, so an interval longer than the target
  * segment duration makes segments that long: the first time it happens in a session this logs one
- * WARN saying what to set on the encoder, and {@link #overTarget()} stays true.
+ * WARN saying what to set on the encoder, and {@link #overTarget()} stays true. An interval at most
+ * {@link #slackUs(long) a little} over the target does not count: a keyframe asked for at the
+ * target (WebRTC's keyframe requests) arrives a frame or two after it, and such a segment's
+ * duration still rounds to the target duration in the playlist (RFC 8216 §4.3.3.1).
  *
  * <p>Timestamps are 90 kHz MPEG-TS values (33 bits, wrapping); a step backwards or of more than
  * {@link #MAX_INTERVAL_90K} is a timestamp discontinuity and starts measuring afresh. Written by
@@ -24,6 +27,7 @@ public final class KeyframeIntervals {
   static final long MAX_INTERVAL_90K = 60L * 90_000;
 
   private final long targetUs;
+  private final long slackUs;
   private long lastDts90k = -1;
   private volatile long keyframes;
   private volatile long lastIntervalUs = -1;
@@ -35,6 +39,12 @@ public final class KeyframeIntervals {
    */
   public KeyframeIntervals(Duration target) {
     this.targetUs = target.toNanos() / 1000;
+    this.slackUs = slackUs(targetUs);
+  }
+
+  /** How far past the target an interval may go unflagged: 10 % of it, at most 0.4 s. */
+  static long slackUs(long targetUs) {
+    return Math.min(targetUs / 10, 400_000);
   }
 
   /** A video keyframe with this decode timestamp (90 kHz, 33 bits) arrived. */
@@ -55,7 +65,7 @@ public final class KeyframeIntervals {
     if (intervalUs > maxIntervalUs) {
       maxIntervalUs = intervalUs;
     }
-    if (intervalUs > targetUs && !overTarget) {
+    if (intervalUs > targetUs + slackUs && !overTarget) {
       overTarget = true;
       log.warn(
           "keyframe interval {} s is longer than the target segment duration {} s: segments will"
@@ -87,7 +97,7 @@ public final class KeyframeIntervals {
     return targetUs;
   }
 
-  /** Whether an interval was ever longer than the target (the WARN was logged). */
+  /** Whether an interval was ever longer than the target and its slack (the WARN was logged). */
   public boolean overTarget() {
     return overTarget;
   }

@@ -22,9 +22,12 @@ class KeyframeIntervalsTest {
       for (int i = 0; i < 3; i++) {
         k.onKeyframe(i * 2 * 90_000L); // 2 s: at the target, no warning
       }
+      // 2.06 s: a keyframe asked for at the target came a frame late (WebRTC), no warning either
+      k.onKeyframe(4 * 90_000L + 2 * 90_000L + 5_400);
       assertThat(captured.list).isEmpty();
+      assertThat(k.overTarget()).isFalse();
       for (int i = 1; i <= 4; i++) {
-        k.onKeyframe(4 * 90_000L + i * 6 * 90_000L); // 6 s
+        k.onKeyframe(6 * 90_000L + 5_400 + i * 6 * 90_000L); // 6 s
       }
       assertThat(captured.list)
           .singleElement()
@@ -41,5 +44,21 @@ class KeyframeIntervalsTest {
     } finally {
       logger.detachAppender(captured);
     }
+  }
+
+  @Test
+  void slack_isATenthOfTheTarget_atMostFourTenthsOfASecond() {
+    assertThat(KeyframeIntervals.slackUs(2_000_000)).isEqualTo(200_000);
+    assertThat(KeyframeIntervals.slackUs(10_000_000)).isEqualTo(400_000);
+  }
+
+  @Test
+  void onKeyframe_justPastTheSlack_isOverTarget() {
+    KeyframeIntervals k = new KeyframeIntervals(Duration.ofSeconds(2));
+    k.onKeyframe(0);
+    k.onKeyframe(2 * 90_000L + 18_000); // 2.2 s: the slack's edge
+    assertThat(k.overTarget()).isFalse();
+    k.onKeyframe(2 * 90_000L + 18_000 + 2 * 90_000L + 18_090); // 2.201 s
+    assertThat(k.overTarget()).isTrue();
   }
 }
