@@ -23,24 +23,7 @@ public final class Ffprobe {
 
   /** The packets of the first stream of {@code type} ({@code v} or {@code a}). */
   public List<Packet> packets(Path file, String type) throws IOException, InterruptedException {
-    Process p =
-        new ProcessBuilder(
-                executable,
-                "-v",
-                "error",
-                "-select_streams",
-                type + ":0",
-                "-show_entries",
-                "packet=pts,dts,flags",
-                "-of",
-                "csv=p=0",
-                file.toString())
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException("ffprobe failed on " + file + ": " + out);
-    }
+    String out = probe(file, type, "packet=pts,dts,flags");
     List<Packet> packets = new ArrayList<>();
     for (String line : out.split("\n")) {
       String[] f = line.trim().split(",");
@@ -53,24 +36,7 @@ public final class Ffprobe {
 
   /** The bytes of all packets of the first stream of {@code type}: its elementary stream's size. */
   public long streamBytes(Path file, String type) throws IOException, InterruptedException {
-    Process p =
-        new ProcessBuilder(
-                executable,
-                "-v",
-                "error",
-                "-select_streams",
-                type + ":0",
-                "-show_entries",
-                "packet=size",
-                "-of",
-                "csv=p=0",
-                file.toString())
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException("ffprobe failed on " + file + ": " + out);
-    }
+    String out = probe(file, type, "packet=size");
     // one "size," line per packet (the trailing comma: side data fields, empty)
     return out.lines()
         .map(l -> l.split(",")[0].strip())
@@ -81,6 +47,14 @@ public final class Ffprobe {
 
   /** The codec name of the first stream of {@code type}. */
   public String codec(Path file, String type) throws IOException, InterruptedException {
+    String out = probe(file, type, "stream=codec_name").trim();
+    // MPEG-TS lists the stream under its program too: the same name twice
+    return out.lines().filter(l -> !l.isBlank()).findFirst().orElse("");
+  }
+
+  /** ffprobe's CSV of {@code entries} for the first stream of {@code type} in {@code file}. */
+  private String probe(Path file, String type, String entries)
+      throws IOException, InterruptedException {
     Process p =
         new ProcessBuilder(
                 executable,
@@ -89,17 +63,16 @@ public final class Ffprobe {
                 "-select_streams",
                 type + ":0",
                 "-show_entries",
-                "stream=codec_name",
+                entries,
                 "-of",
                 "csv=p=0",
                 file.toString())
             .redirectErrorStream(true)
             .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException("ffprobe failed on " + file + ": " + out);
     }
-    // MPEG-TS lists the stream under its program too: the same name twice
-    return out.lines().filter(l -> !l.isBlank()).findFirst().orElse("");
+    return out;
   }
 }
