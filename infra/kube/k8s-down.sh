@@ -10,7 +10,11 @@ W=${HLS_K8S_DIR:-/var/lib/hls-k8s}
 for n in kubelet kube-proxy scheduler controller-manager apiserver etcd svc-dns dnsmasq; do
   [ -f "$W/$n.pid" ] || continue
   pid=$(cat "$W/$n.pid")
-  if ! kill -0 "$pid" 2>/dev/null; then echo "$n ($pid) was not running"; rm -f "$W/$n.pid"; continue; fi
+  # A PID file left by a run that never got here may name a PID reused since: only a process
+  # whose command line names the state directory is ours.
+  if ! kill -0 "$pid" 2>/dev/null || ! tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "$W"; then
+    echo "$n ($pid) was not running"; rm -f "$W/$n.pid"; continue
+  fi
   kill -TERM "$pid"
   for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; echo "$n ($pid) killed after 20 s"; else echo "$n ($pid) stopped"; fi

@@ -29,7 +29,11 @@ CACHE=$(dirname "$BIN")
 "$ROOT/infra/docker/docker-up.sh" >&2
 
 mkdir -p "$W/logs" "$W/pki"
-# A fresh cluster: no state from an earlier run (k8s-down.sh unmounted the kubelet's volumes).
+# A fresh cluster: no state from an earlier run. A run cut off before its k8s-down.sh (a killed
+# test JVM, a machine stopped mid-run) leaves processes, pod containers and mounts behind (the
+# kubelet bind-mounts its own root onto itself, and every Secret volume is a tmpfs under it):
+# k8s-down.sh is idempotent and clears them, so the directory below can go.
+"$HERE/k8s-down.sh" | sed 's/^/[k8s-up] leftover: /' >&2
 rm -rf "$W/etcd-data" "$W/kubelet" "$W/svc-hosts"*
 P=$W/pki KC=$W/admin.kubeconfig
 NODE_IP=$(ip -4 -o addr show docker0 | awk '{print $4}' | cut -d/ -f1)
