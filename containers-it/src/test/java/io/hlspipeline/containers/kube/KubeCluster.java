@@ -58,6 +58,16 @@ public final class KubeCluster implements AutoCloseable {
     return upOutput;
   }
 
+  /**
+   * Follows the logs of the pods {@code podNames} lists (asked every 500 ms) into {@code dir}, one
+   * file per pod; stop it with {@link PodLogs#close()}.
+   */
+  PodLogs followLogs(String namespace, java.util.function.Supplier<List<String>> podNames, Path dir)
+      throws IOException {
+    return new PodLogs(
+        bin.resolve("kubectl"), kubeconfig, namespace, podNames, dir, Duration.ofMillis(500));
+  }
+
   /** Runs kubectl; its standard output, or an exception carrying both outputs. */
   public String kubectl(String... args) {
     return kubectl(Duration.ofMinutes(2), args);

@@ -368,7 +368,11 @@ class KubernetesIT {
     URI edge = URI.create("http://127.0.0.1:" + nodePort(FULLNAME + "-edge"));
     URI media = edge.resolve("/hls/" + streamId + "/src/index.m3u8");
     Process push = publish(streamId, key, ingest, 0, "push-roll.log");
-    try (PlaylistWatch watch = new PlaylistWatch(media, Duration.ofMillis(200))) {
+    // The segmenters' logs, old pods' included (a roll deletes them): who held the stream when.
+    try (PodLogs logs =
+            cluster.followLogs(
+                NS, () -> pods("segmenter"), Path.of("target", "k8s-logs", "helm-upgrade"));
+        PlaylistWatch watch = new PlaylistWatch(media, Duration.ofMillis(200))) {
       await("segments flowing before the upgrade")
           .atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(250))
@@ -438,6 +442,11 @@ class KubernetesIT {
           watch.polls(),
           watch.failedPolls(),
           segments.size() - 1);
+      System.out.println(
+          "[k8s] the segmenters' hand-overs during the roll:\n  "
+              + String.join(
+                  "\n  ",
+                  logs.grep("assigned ", "took over ", "commit refused", "resum", "segment msn")));
       // Segments come every target duration; a stall adds to that. At most one target of stall.
       assertThat(gap.duration()).isLessThanOrEqualTo(Duration.ofSeconds(2L * TARGET_SEC));
     } finally {
