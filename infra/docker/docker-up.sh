@@ -29,12 +29,37 @@ fi
 exec /usr/sbin/runc "$@"
 WRAP
 chmod +x "$W/runc-clamp"
+# An engine started here finds the containers of a test run that was cut off (a killed JVM, a
+# machine stopped mid-run) as that run left them, and brings back those with a restart policy (the
+# compose file's is unless-stopped): a whole test stack eating the cores. Test containers only go:
+# the project's images started by Testcontainers (label org.testcontainers) and the compose test
+# projects' (hls-compose-it-*); anything else stays.
+remove_test_leftovers() {
+  local ids
+  ids=$(docker ps -a --format '{{.ID}}|{{.Image}}|{{.Label "org.testcontainers"}}|{{.Label "com.docker.compose.project"}}' \
+    | awk -F'|' '($3 == "true" && $2 ~ /^hls-pipeline\//) || $4 ~ /^hls-compose-it-/ {print $1}')
+  if [ -n "$ids" ]; then
+    docker rm -f $ids >/dev/null && echo "removed $(echo "$ids" | wc -w) container(s) a cut-off test run left" >&2
+  fi
+  docker network ls --format '{{.Name}}' | grep '^hls-compose-it-' | xargs -r docker network rm >/dev/null || true
+}
+# dockerd refuses to start while its PID file names a live process: wait for an engine that is
+# still stopping; a PID file left by a machine stopped mid-run may name a PID reused since.
+if [ -f "$W/dockerd.pid" ]; then
+  old=$(cat "$W/dockerd.pid")
+  for _ in $(seq 60); do
+    [ "$(cat "/proc/$old/comm" 2>/dev/null)" = dockerd ] || break
+    sleep 0.5
+  done
+  rm -f "$W/dockerd.pid"
+fi
 nohup dockerd --pidfile "$W/dockerd.pid" --add-runtime clamp-runc="$W/runc-clamp" \
   --default-runtime=clamp-runc > "$W/dockerd.log" 2>&1 < /dev/null &
 pid=$!
 for _ in $(seq 120); do
   if docker info >/dev/null 2>&1; then
     echo "dockerd $(docker info --format '{{.ServerVersion}}') started pid $pid"
+    remove_test_leftovers
     exit 0
   fi
   kill -0 "$pid" 2>/dev/null || { echo "dockerd exited; log:" >&2; tail -20 "$W/dockerd.log" >&2; exit 1; }
