@@ -89,6 +89,17 @@ final class PartitionBook {
     return List.copyOf(open.values());
   }
 
+  /**
+   * The numbers of the owned partitions with an open stream or one awaiting a reconnect: those a
+   * rebalance should not move if it can move another (a new copy).
+   */
+  Set<Integer> busyPartitions() {
+    Set<Integer> busy = new java.util.HashSet<>();
+    open.values().forEach(s -> busy.add(s.partition().partition()));
+    awaiting.values().forEach(a -> busy.add(a.partition().partition()));
+    return busy;
+  }
+
   int openCount() {
     return open.size();
   }

@@ -208,10 +208,16 @@ public final class SegmenterWorker implements Lifecycle {
     // rebalances (revoke, then assign): the interval adds to the stall of every moved stream twice.
     cp.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "300");
     // Incremental rebalancing: a worker joining or leaving moves only the partitions that change
-    // owner; every other worker keeps its open streams (the eager protocol revoked them all).
+    // owner; every other worker keeps its open streams (the eager protocol revoked them all). Of
+    // the partitions that must move, idle ones go first (StreamAwareAssignor); Kafka's cooperative
+    // sticky assignor stays listed so a worker of an older release (which lists only that one)
+    // and a new one can share the group during a rolling upgrade.
     cp.put(
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
-        CooperativeStickyAssignor.class.getName());
+        StreamAwareAssignor.class.getName() + "," + CooperativeStickyAssignor.class.getName());
+    cp.put(
+        StreamAwareAssignor.BUSY_PARTITIONS_CONFIG,
+        (java.util.function.Supplier<Set<Integer>>) book::busyPartitions);
     if (instance != null) {
       // Static membership (KIP-345): a restarted worker with the same id gets its partitions back
       // without a rebalance; a stopped one leaves explicitly (closeClients).

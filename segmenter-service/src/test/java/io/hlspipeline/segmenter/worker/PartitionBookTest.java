@@ -187,4 +187,15 @@ class PartitionBookTest {
     book.opened(stream("c", P0, 31), 31);
     assertThatThrownBy(() -> book.await(c)).isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void busyPartitions_areThoseWithAnOpenStreamOrOneAwaitingAReconnect() {
+    TopicPartition p2 = new TopicPartition(Topics.INGEST.name(), 2);
+    PartitionBook book = new PartitionBook();
+    book.own(List.of(P0, P1, p2));
+    assertThat(book.busyPartitions()).isEmpty();
+    book.opened(stream("a", P0, 10), 10);
+    book.await(new Awaiting(p2, closedState("c", 2, 30, STARTED.plusSeconds(10))));
+    assertThat(book.busyPartitions()).containsExactlyInAnyOrder(0, 2);
+  }
 }

@@ -32,6 +32,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * How workers hand streams over (issue #12): a worker killed and restarted under the same instance
@@ -174,6 +176,76 @@ class SegmenterTakeoverIT {
     } finally {
       if (b != null) {
         b.stop();
+      }
+    }
+  }
+
+  /**
+   * A worker joining takes an idle partition, whichever partition the stream is on: the stream is
+   * not handed over (no re-read, no re-cut, no stall). Kafka's cooperative sticky assignor, blind
+   * to streams, moves the same partition number for both cases, so one of them fails with it.
+   */
+  @ParameterizedTest(name = "stream on partition {0}")
+  @ValueSource(ints = {0, 1})
+  void joiningWorker_takesTheIdlePartition_theStreamStaysWhereItIs(int streamPartition)
+      throws Exception {
+    String group = "takeover-join-" + UUID.randomUUID().toString().substring(0, 8);
+    Map<String, String> env = env(group, "30s");
+    SegmenterService a = null;
+    SegmenterService b = null;
+    try (KafkaProducer<String, byte[]> producer = producer()) {
+      a =
+          new SegmenterService(
+              SegmenterConfig.fromEnv(env), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      a.start();
+      SegmenterService first = a;
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> first.assignedIngestPartitions().size() == PARTITIONS);
+      String streamId = streamOn(streamPartition);
+      String session = "20260102T120000.000Z-00000013";
+      long seq = 0;
+      int half = clip.length / 2 / CHUNK_BYTES * CHUNK_BYTES;
+      sendControl(
+          producer,
+          new IngestControl.PublishStarted(1, streamId, session, Instant.now(), "http", false),
+          seq++);
+      seq = sendRange(producer, streamId, session, seq, 0, half);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> readySegments(streamId, Duration.ofMillis(300)).size() >= 3);
+
+      b =
+          new SegmenterService(
+              SegmenterConfig.fromEnv(env), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      b.start();
+      SegmenterService second = b;
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  second.assignedIngestPartitions().size() == 1
+                      && first.assignedIngestPartitions().size() == 1);
+      System.out.printf(
+          "SegmenterTakeoverIT: stream on partition %d; after the join the first worker holds %s,"
+              + " the newcomer %s%n",
+          streamPartition, first.assignedIngestPartitions(), second.assignedIngestPartitions());
+      assertThat(first.assignedIngestPartitions()).containsExactly(streamPartition);
+      assertThat(second.assignedIngestPartitions()).doesNotContain(streamPartition);
+
+      seq = sendRange(producer, streamId, session, seq, half, clip.length);
+      sendControl(
+          producer,
+          new IngestControl.PublishEnded(1, streamId, session, Instant.now(), "eof"),
+          seq);
+      producer.flush();
+      assertEachMsnOnce(awaitStreamEnded(streamId), 10);
+    } finally {
+      if (b != null) {
+        b.stop();
+      }
+      if (a != null) {
+        a.stop();
       }
     }
   }
