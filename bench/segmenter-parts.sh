@@ -8,7 +8,8 @@
 # read_committed reader records each part's lag (visible minus due). Prints one line per count.
 #
 # Usage: bench/segmenter-parts.sh
-# Env:   STREAMS="10,25,50,100" (comma-separated counts), RUN_SECONDS=30 (per count)
+# Env:   STREAMS="10,25,50,100" (comma-separated counts), RUN_SECONDS=30 (per count),
+#        PARTS=334ms (the part target; 0s: no parts, SegmentReady lag measured), BITRATE=1500k
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STREAMS=${STREAMS:-10,25,50,100}
@@ -16,7 +17,8 @@ SECONDS_PER_RUN=${RUN_SECONDS:-30}
 log=$(mktemp /tmp/segmenter-parts-XXXXXX.log)
 mvn -B -o verify -pl segmenter-service -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test=SegmenterCapacityBench -Dfailsafe.failIfNoSpecifiedTests=false \
-  -Dhls.bench.streams="$STREAMS" -Dhls.bench.seconds="$SECONDS_PER_RUN" >"$log" 2>&1 || {
+  -Dhls.bench.streams="$STREAMS" -Dhls.bench.seconds="$SECONDS_PER_RUN" \
+  -Dhls.bench.parts="${PARTS:-334ms}" -Dhls.bench.bitrate="${BITRATE:-1500k}" >"$log" 2>&1 || {
   tail -50 "$log"
   exit 1
 }

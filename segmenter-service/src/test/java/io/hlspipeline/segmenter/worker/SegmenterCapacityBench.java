@@ -13,6 +13,7 @@ import io.hlspipeline.events.ingest.IngestControl;
 import io.hlspipeline.events.segments.PartReady;
 import io.hlspipeline.events.segments.SegmentEvent;
 import io.hlspipeline.events.segments.SegmentFormat;
+import io.hlspipeline.events.segments.SegmentReady;
 import io.hlspipeline.segmenter.SegmenterConfig;
 import io.hlspipeline.segmenter.SegmenterService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -50,9 +51,23 @@ import org.junit.jupiter.api.io.TempDir;
  * visible. A part's lag = that moment − (its program-date-time + its duration): the time from the
  * part's last frame being due to its announcement. Kafka, S3Proxy, the worker and the load all run
  * in this one JVM on the machine's cores, so the figures are a floor for a worker with its own.
+ * With {@code -Dhls.bench.parts=0s} the worker cuts no parts and the lag is each SegmentReady's
+ * (visible − (program-date-time + duration)): issue #12's streams-per-worker figure.
  */
 class SegmenterCapacityBench {
   private static final Duration RUN = Duration.ofSeconds(Long.getLong("hls.bench.seconds", 30));
+
+  /**
+   * {@code HLS_PART_TARGET} of the worker ({@code -Dhls.bench.parts}, 334ms); {@code 0s}: no parts,
+   * and the lag measured is each SegmentReady's instead (issue #12's figure).
+   */
+  private static final String PARTS = System.getProperty("hls.bench.parts", "334ms");
+
+  private static final boolean WITH_PARTS = !PARTS.matches("0+[a-z]*");
+
+  /** The clip's video bitrate ({@code -Dhls.bench.bitrate}, 1500k). */
+  private static final String BITRATE = System.getProperty("hls.bench.bitrate", "1500k");
+
   private static final long TICK_NANOS = 40_000_000L;
 
   @TempDir static Path dir;
@@ -69,14 +84,15 @@ class SegmenterCapacityBench {
         Ffmpeg.testSource("1280x720", 25)
             .seconds((int) RUN.toSeconds() + 5)
             .gopFrames(50)
-            .to("-b:v", "1500k", "-f", "mpegts", file.toString()));
+            .to("-b:v", BITRATE, "-f", "mpegts", file.toString()));
     byte[] clip = Files.readAllBytes(file);
     System.out.printf(
-        "segmenter capacity: clip %d bytes (%.2f Mb/s), run %d s, cores %d%n",
+        "segmenter capacity: clip %d bytes (%.2f Mb/s), run %d s, cores %d, parts %s%n",
         clip.length,
         clip.length * 8.0 / (RUN.toSeconds() + 5) / 1e6,
         RUN.toSeconds(),
-        Runtime.getRuntime().availableProcessors());
+        Runtime.getRuntime().availableProcessors(),
+        WITH_PARTS ? PARTS : "off (SegmentReady lag)");
     for (String n : counts.split(",")) {
       run(Integer.parseInt(n.trim()), clip);
     }
@@ -95,7 +111,7 @@ class SegmenterCapacityBench {
                     "S3_ENDPOINTS", SegmenterDevstack.s3Spec("segmenter-capacity"),
                     "KAFKA_TOPIC_PARTITIONS", "2",
                     "SEGMENT_TARGET_DURATION", "4s",
-                    "HLS_PART_TARGET", "334ms",
+                    "HLS_PART_TARGET", PARTS,
                     // One group for every count: a run starts at the previous one's committed end.
                     "SEGMENTER_GROUP_ID", "segmenter-capacity")),
             registry);
@@ -161,33 +177,45 @@ class SegmenterCapacityBench {
     }
     reader.close();
     double published =
-        registry.get("hls.segmenter.parts").counter().count()
-            + registry.get("hls.segmenter.segments").counter().count();
+        count(registry, "hls.segmenter.parts") + count(registry, "hls.segmenter.segments");
     service.stop();
     List<Long> lags;
     synchronized (lagsMs) {
       lags = new ArrayList<>(lagsMs);
     }
     Collections.sort(lags);
-    long expectedParts = (long) streams * (RUN.toMillis() - 400) / 320;
+    long expectedParts =
+        WITH_PARTS
+            ? (long) streams * (RUN.toMillis() - 400) / 320
+            : (long) streams * (RUN.toSeconds() / 4);
+    System.gc();
+    long heapMiB = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
     System.out.printf(
-        "segmenter capacity: %d streams: %d parts seen (~%d expected), lag p50 %d ms, p95 %d ms,"
-            + " max %d ms; worker threads %.3f cores = %.1f ms CPU per stream-second; whole JVM"
-            + " %.2f cores (Kafka, S3Proxy, load and worker); %.0f parts+segments published,"
-            + " %.2f ms worker CPU each; load average %.1f%n",
+        "segmenter capacity: %d streams: %d %s seen (~%d expected), lag p50 %d ms, p95 %d ms,"
+            + " p99 %d ms, max %d ms; worker threads %.3f cores = %.1f ms CPU per stream-second;"
+            + " whole JVM %.2f cores (Kafka, S3Proxy, load and worker), heap after GC %d MiB;"
+            + " %.0f parts+segments published, %.2f ms worker CPU each; load average %.1f%n",
         streams,
         lags.size(),
+        WITH_PARTS ? "parts" : "segments",
         expectedParts,
         pct(lags, 50),
         pct(lags, 95),
+        pct(lags, 99),
         lags.isEmpty() ? -1 : lags.get(lags.size() - 1),
         workerCpuNanos / (double) wallNanos,
         workerCpuNanos / 1e6 / streams / (wallNanos / 1e9),
         cpuNanos / (double) wallNanos,
+        heapMiB,
         published,
         workerCpuNanos / 1e6 / Math.max(1, published),
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     assertThat(lags).isNotEmpty();
+  }
+
+  private static double count(PrometheusMeterRegistry registry, String name) {
+    io.micrometer.core.instrument.Counter c = registry.find(name).counter();
+    return c == null ? 0 : c.count();
   }
 
   private static long pct(List<Long> sorted, int p) {
@@ -254,8 +282,12 @@ class SegmenterCapacityBench {
                       }
                       Instant now = Instant.now();
                       SegmentEvent e = Serdes.segmentEvent().deserialize(r.topic(), r.value());
-                      if (e instanceof PartReady part) {
+                      if (WITH_PARTS && e instanceof PartReady part) {
                         Instant due = part.programDateTime().plusNanos(part.durationUs() * 1000);
+                        lagsMs.add(Duration.between(due, now).toMillis());
+                      } else if (!WITH_PARTS && e instanceof SegmentReady segment) {
+                        Instant due =
+                            segment.programDateTime().plusNanos(segment.durationUs() * 1000);
                         lagsMs.add(Duration.between(due, now).toMillis());
                       }
                     }
