@@ -1,9 +1,9 @@
 #!/bin/bash
 # Builds every image the stack runs, with no image registry: a Debian base (debootstrap), a Java 17
 # runtime on it, Kafka, Cassandra and S3Proxy from the project's own Maven artifacts, coturn from
-# Debian's package, and the four services from their runnable jars. Each image is rebuilt only
-# when missing or when its recipe or content changed (label io.hlspipeline.recipe = hash of the
-# build context).
+# Debian's package, and the four services from their runnable jars (ingest with the ffmpeg of
+# org.bytedeco:ffmpeg's LGPL build). Each image is rebuilt only when missing or when its recipe or
+# content changed (label io.hlspipeline.recipe = hash of the build context).
 #
 #   infra/build-images.sh              # mvn package (tests skipped), then the images
 #   infra/build-images.sh --no-maven   # the jars and libs are already built (the test fixture's way)
@@ -79,7 +79,8 @@ fi
 # 2. Infrastructure from the project's Maven artifacts.
 libs="$ROOT/containers-it/target/image-libs/devstack"
 cassandra_libs="$ROOT/devstack-cassandra/target/cassandra-lib"
-for dir in "$libs" "$cassandra_libs"; do
+ffmpeg_dir="$ROOT/containers-it/target/image-libs/ffmpeg/org/bytedeco/ffmpeg/linux-x86_64"
+for dir in "$libs" "$cassandra_libs" "$ffmpeg_dir"; do
   [ -d "$dir" ] || { echo "$dir is missing: run without --no-maven (or mvn -B -pl containers-it -am package -DskipTests)" >&2; exit 1; }
 done
 stage_infra() { # NAME LIBDIR START_SCRIPT
@@ -112,5 +113,12 @@ for svc in ingest segmenter catalog edge; do
   mkdir -p "$STAGE/$svc"
   cp "$jar" "$STAGE/$svc/service.jar"
   cp "$D/healthcheck.sh" "$STAGE/$svc/"
+  mkdir -p "$STAGE/$svc/tools"
+  if [ "$svc" = ingest ]; then # WHIP's Opus → AAC transcoder (see the Dockerfile)
+    mkdir -p "$STAGE/$svc/tools/ffmpeg" "$STAGE/$svc/tools/bin"
+    cp "$ffmpeg_dir"/ffmpeg "$ffmpeg_dir"/lib*.so* "$STAGE/$svc/tools/ffmpeg/"
+    chmod 755 "$STAGE/$svc/tools/ffmpeg/ffmpeg"
+    install -m 755 "$D/ffmpeg.sh" "$STAGE/$svc/tools/bin/ffmpeg"
+  fi
   build "hls-pipeline/$svc:$TAG" "$STAGE/$svc" "$D/Dockerfile" --build-arg "BASE_IMAGE=$BASE" --build-arg "SERVICE=$svc"
 done

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.hlspipeline.devstack.Ffmpeg;
 import io.hlspipeline.events.keys.StreamKeys;
+import java.net.DatagramSocket;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +54,9 @@ class ComposeIT {
             "HLS_EDGE_ADMIN_PORT")) {
       env.put(port, String.valueOf(freePort()));
     }
+    // UDP: WHIP media (the same number inside the container); TURN listens on UDP and TCP
+    env.put("HLS_WHIP_PORT", String.valueOf(freeUdpPort()));
+    env.put("HLS_TURN_PORT", String.valueOf(freeUdpPort()));
     long t0 = System.nanoTime();
     compose(Duration.ofMinutes(5), "up", "-d");
     await("every container healthy")
@@ -147,6 +151,135 @@ class ComposeIT {
     }
   }
 
+  /**
+   * A WHIP publisher with sound into the compose stack: ffmpeg 8.1 ({@code -f whip}, the LGPL build
+   * whose ffmpeg the ingest image carries as its transcoder) sends H.264 and Opus to ingest's UDP
+   * port through Docker's port mapping; the stream plays from the edge as H.264 with AAC-LC, the
+   * Opus turned into AAC by the ffmpeg in the ingest image. Without it ingest publishes video only.
+   */
+  @Test
+  void whipPublishWithOpus_playsFromTheEdgeWithAacAudio() throws Exception {
+    String stream = "whip-demo";
+    String key = new StreamKeys(DEV_SECRET).sign(stream, 0);
+    String whip = "http://localhost:" + env.get("HLS_INGEST_PORT") + "/whip/" + stream;
+    String master =
+        "http://localhost:" + env.get("HLS_EDGE_PORT") + "/hls/" + stream + "/master.m3u8";
+    Path ffmpegDir =
+        Path.of(System.getProperty("hls.imageLibs"), "ffmpeg/org/bytedeco/ffmpeg/linux-x86_64");
+    Path ffmpeg81 = ffmpegDir.resolve("ffmpeg");
+    ffmpeg81.toFile().setExecutable(true);
+    Path pushLog = tmp.resolve("whip-push.log");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                ffmpeg81.toString(),
+                "-hide_banner",
+                "-nostdin",
+                "-v",
+                "error",
+                "-re",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=640x360:rate=25",
+                "-re",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=1000:sample_rate=48000",
+                "-t",
+                "12",
+                "-c:v",
+                "libopenh264",
+                "-g",
+                "50",
+                "-c:a",
+                "libopus",
+                "-ar",
+                "48000",
+                "-ac",
+                "2",
+                "-f",
+                "whip",
+                "-authorization",
+                key,
+                whip)
+            .redirectErrorStream(true)
+            .redirectOutput(pushLog.toFile());
+    pb.environment().put("LD_LIBRARY_PATH", ffmpegDir.toString());
+    long t0 = System.nanoTime();
+    Process push = pb.start();
+    Path played = tmp.resolve("whip-played.ts");
+    Process player = null;
+    try {
+      await("master playlist of the WHIP stream served")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(300))
+          .ignoreExceptions()
+          .until(() -> status(master) == 200);
+      System.out.printf(
+          "[compose] WHIP publish to the edge's master playlist: %.1f s%n",
+          (System.nanoTime() - t0) / 1e9);
+      player =
+          Ffmpeg.start(tmp.resolve("whip-play.log"), "-i", master, "-c", "copy", played.toString());
+      assertThat(push.waitFor(90, TimeUnit.SECONDS)).as("WHIP push finished").isTrue();
+      assertThat(push.exitValue()).as("WHIP push exit, log: %s", Ffmpeg.read(pushLog)).isZero();
+      assertThat(player.waitFor(90, TimeUnit.SECONDS)).as("player stopped at ENDLIST").isTrue();
+      assertThat(player.exitValue())
+          .as("player exit, log: %s", Ffmpeg.read(tmp.resolve("whip-play.log")))
+          .isZero();
+    } finally {
+      push.destroy();
+      if (player != null) {
+        player.destroy();
+      }
+    }
+    List<String> streams =
+        ffprobe(played, "-show_entries", "stream=codec_type,codec_name,profile,sample_rate");
+    assertThat(streams)
+        .as("streams of the played WHIP stream; ingest's log: %s", ingestAudioLine())
+        .anySatisfy(l -> assertThat(l).startsWith("h264,"))
+        .contains("aac,LC,audio,48000");
+    // AAC frames of 1024 samples at 48 kHz
+    double audioSeconds =
+        Integer.parseInt(
+                ffprobe(
+                        played,
+                        "-select_streams",
+                        "a:0",
+                        "-count_packets",
+                        "-show_entries",
+                        "stream=nb_read_packets")
+                    .get(0))
+            * 1024
+            / 48_000.0;
+    System.out.printf(
+        "[compose] WHIP (ffmpeg 8.1, H.264 + Opus, 12 s) played from the edge: %s; %.1f s of AAC%n",
+        streams, audioSeconds);
+    assertThat(audioSeconds).as("seconds of AAC played").isGreaterThan(6);
+  }
+
+  /**
+   * ingest's line about WHIP audio at start ("WHIP audio: Opus → AAC-LC by …" or why it is off).
+   */
+  private static String ingestAudioLine() {
+    return compose(Duration.ofSeconds(60), "logs", "--no-color", "ingest")
+        .lines()
+        .filter(l -> l.contains("WHIP audio"))
+        .findFirst()
+        .orElse("(no WHIP audio line)");
+  }
+
+  private static List<String> ffprobe(Path file, String... args) {
+    List<String> command = new ArrayList<>(List.of("ffprobe", "-v", "error"));
+    command.addAll(List.of(args));
+    command.addAll(List.of("-of", "csv=p=0", file.toString()));
+    return exec(Duration.ofSeconds(60), command)
+        .lines()
+        .filter(l -> !l.isBlank())
+        .distinct()
+        .toList();
+  }
+
   /** Container name → health status, for every container of the project. */
   private static Map<String, String> healthOfAll() {
     String ids = compose(Duration.ofSeconds(60), "ps", "-q").trim();
@@ -216,6 +349,12 @@ class ComposeIT {
                 .build(),
             java.net.http.HttpResponse.BodyHandlers.discarding())
         .statusCode();
+  }
+
+  private static int freeUdpPort() throws Exception {
+    try (DatagramSocket s = new DatagramSocket(0)) {
+      return s.getLocalPort();
+    }
   }
 
   private static int freePort() throws Exception {
