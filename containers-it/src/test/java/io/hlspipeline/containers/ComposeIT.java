@@ -164,98 +164,13 @@ class ComposeIT {
     String whip = "http://localhost:" + env.get("HLS_INGEST_PORT") + "/whip/" + stream;
     String master =
         "http://localhost:" + env.get("HLS_EDGE_PORT") + "/hls/" + stream + "/master.m3u8";
-    Path ffmpegDir =
-        Path.of(System.getProperty("hls.imageLibs"), "ffmpeg/org/bytedeco/ffmpeg/linux-x86_64");
-    Path ffmpeg81 = ffmpegDir.resolve("ffmpeg");
-    ffmpeg81.toFile().setExecutable(true);
-    Path pushLog = tmp.resolve("whip-push.log");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                ffmpeg81.toString(),
-                "-hide_banner",
-                "-nostdin",
-                "-v",
-                "error",
-                "-re",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=size=640x360:rate=25",
-                "-re",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=1000:sample_rate=48000",
-                "-t",
-                "12",
-                "-c:v",
-                "libopenh264",
-                "-g",
-                "50",
-                "-c:a",
-                "libopus",
-                "-ar",
-                "48000",
-                "-ac",
-                "2",
-                "-f",
-                "whip",
-                "-authorization",
-                key,
-                whip)
-            .redirectErrorStream(true)
-            .redirectOutput(pushLog.toFile());
-    pb.environment().put("LD_LIBRARY_PATH", ffmpegDir.toString());
-    long t0 = System.nanoTime();
-    Process push = pb.start();
-    Path played = tmp.resolve("whip-played.ts");
-    Process player = null;
-    try {
-      await("master playlist of the WHIP stream served")
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(300))
-          .ignoreExceptions()
-          .until(() -> status(master) == 200);
-      System.out.printf(
-          "[compose] WHIP publish to the edge's master playlist: %.1f s%n",
-          (System.nanoTime() - t0) / 1e9);
-      player =
-          Ffmpeg.start(tmp.resolve("whip-play.log"), "-i", master, "-c", "copy", played.toString());
-      assertThat(push.waitFor(90, TimeUnit.SECONDS)).as("WHIP push finished").isTrue();
-      assertThat(push.exitValue()).as("WHIP push exit, log: %s", Ffmpeg.read(pushLog)).isZero();
-      assertThat(player.waitFor(90, TimeUnit.SECONDS)).as("player stopped at ENDLIST").isTrue();
-      assertThat(player.exitValue())
-          .as("player exit, log: %s", Ffmpeg.read(tmp.resolve("whip-play.log")))
-          .isZero();
-    } finally {
-      push.destroy();
-      if (player != null) {
-        player.destroy();
-      }
-    }
-    List<String> streams =
-        ffprobe(played, "-show_entries", "stream=codec_type,codec_name,profile,sample_rate");
-    assertThat(streams)
-        .as("streams of the played WHIP stream; ingest's log: %s", ingestAudioLine())
-        .anySatisfy(l -> assertThat(l).startsWith("h264,"))
-        .contains("aac,LC,audio,48000");
-    // AAC frames of 1024 samples at 48 kHz
-    double audioSeconds =
-        Integer.parseInt(
-                ffprobe(
-                        played,
-                        "-select_streams",
-                        "a:0",
-                        "-count_packets",
-                        "-show_entries",
-                        "stream=nb_read_packets")
-                    .get(0))
-            * 1024
-            / 48_000.0;
+    WhipFfmpeg.Played played =
+        WhipFfmpeg.publishAndPlay(tmp, whip, key, 12, master, ComposeIT::ingestAudioLine);
     System.out.printf(
-        "[compose] WHIP (ffmpeg 8.1, H.264 + Opus, 12 s) played from the edge: %s; %.1f s of AAC%n",
-        streams, audioSeconds);
-    assertThat(audioSeconds).as("seconds of AAC played").isGreaterThan(6);
+        "[compose] WHIP (ffmpeg 8.1, H.264 + Opus, 12 s): master playlist after %.1f s; played"
+            + " from the edge: %s, %.1f s of AAC%n",
+        played.secondsToPlaylist(), played.streams(), played.aacSeconds());
+    assertThat(played.aacSeconds()).as("seconds of AAC played").isGreaterThan(6);
   }
 
   /**
@@ -267,17 +182,6 @@ class ComposeIT {
         .filter(l -> l.contains("WHIP audio"))
         .findFirst()
         .orElse("(no WHIP audio line)");
-  }
-
-  private static List<String> ffprobe(Path file, String... args) {
-    List<String> command = new ArrayList<>(List.of("ffprobe", "-v", "error"));
-    command.addAll(List.of(args));
-    command.addAll(List.of("-of", "csv=p=0", file.toString()));
-    return exec(Duration.ofSeconds(60), command)
-        .lines()
-        .filter(l -> !l.isBlank())
-        .distinct()
-        .toList();
   }
 
   /** Container name → health status, for every container of the project. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hlspipeline.containers.DockerEngine;
+import io.hlspipeline.containers.WhipFfmpeg;
 import io.hlspipeline.devstack.Ffmpeg;
 import io.hlspipeline.devstack.TopicReader;
 import io.hlspipeline.events.Serdes;
@@ -301,8 +302,44 @@ class KubernetesIT {
     }
   }
 
+  /**
+   * WHIP through the chart (ingest.whip): ffmpeg 8.1 posts its offer to the ingest NodePort, sends
+   * H.264 and Opus to the node address the SDP answer names (the pod's status.hostIP) on the
+   * ingest-whip NodePort, and the stream plays from the edge with AAC made by the ffmpeg of the
+   * ingest image.
+   */
   @Test
   @Order(3)
+  void whipPublishThroughTheNodePorts_playsFromTheEdgeWithAacAudio() throws Exception {
+    String streamId = "k8s-whip";
+    String whip = "http://127.0.0.1:" + nodePort(FULLNAME + "-ingest") + "/whip/" + streamId;
+    String master =
+        "http://127.0.0.1:" + nodePort(FULLNAME + "-edge") + "/hls/" + streamId + "/master.m3u8";
+    WhipFfmpeg.Played played =
+        WhipFfmpeg.publishAndPlay(
+            Files.createDirectories(tmp.resolve("whip")),
+            whip,
+            new StreamKeys(SECRET).sign(streamId, 0),
+            16,
+            master,
+            KubernetesIT::ingestWhipLines);
+    System.out.printf(
+        "[k8s] WHIP (ffmpeg 8.1, H.264 + Opus, 16 s) through the NodePorts: master playlist after"
+            + " %.1f s; played from the edge: %s, %.1f s of AAC; ingest: %s%n",
+        played.secondsToPlaylist(), played.streams(), played.aacSeconds(), ingestWhipLines());
+    assertThat(played.aacSeconds()).as("seconds of AAC played").isGreaterThan(8);
+  }
+
+  /** The ingest pods' start lines about WHIP (media address and port, audio on or off). */
+  private static String ingestWhipLines() {
+    return pods("ingest").stream()
+        .flatMap(pod -> cluster.kubectl("logs", pod, "-n", NS).lines())
+        .filter(l -> l.contains("WHIP media on") || l.contains("WHIP audio"))
+        .collect(Collectors.joining(" | "));
+  }
+
+  @Test
+  @Order(4)
   void everyMetricTheDashboardQueries_isExposedByARunningService() throws Exception {
     Set<String> queried =
         DashboardQueries.metricNames(
@@ -356,7 +393,7 @@ class KubernetesIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void helmUpgrade_rollsSegmenterCatalogAndEdge_withNoStallLongerThanATargetDuration()
       throws Exception {
     Map<String, Set<String>> before = new LinkedHashMap<>();
@@ -472,7 +509,7 @@ class KubernetesIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void helmUninstall_leavesNothingBehind() {
     long t0 = System.nanoTime();
     cluster.helm(
