@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -15,6 +16,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 /**
  * hls.js in Debian's headless Chromium through Debian's chromedriver (never Selenium Manager), as
  * standalone's BrowserPlaybackIT runs it; reads the edge player page's {@code window.hlsState}.
+ * With fake-device arguments it is also a browser publisher on ingest's Go live page.
  */
 final class Viewer implements AutoCloseable {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -26,7 +28,7 @@ final class Viewer implements AutoCloseable {
 
   private final ChromeDriver driver;
 
-  Viewer(Path workDir) throws Exception {
+  Viewer(Path workDir, String... extraArgs) throws Exception {
     CDP_VERSION_LOG.setLevel(Level.SEVERE);
     System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
     ChromeDriverService service =
@@ -49,11 +51,25 @@ final class Viewer implements AutoCloseable {
         "--autoplay-policy=no-user-gesture-required",
         "--window-size=1280,900",
         "--user-data-dir=" + Files.createTempDirectory(workDir, "chromium-profile"));
+    options.addArguments(extraArgs);
     driver = new ChromeDriver(service, options);
   }
 
   void open(String url) {
     driver.get(url);
+  }
+
+  /** The value of a script run in the page ({@code return ...}). */
+  Object script(String script) {
+    return driver.executeScript(script);
+  }
+
+  void type(String elementId, String text) {
+    driver.findElement(By.id(elementId)).sendKeys(text);
+  }
+
+  void click(String elementId) {
+    driver.findElement(By.id(elementId)).click();
   }
 
   PlayerState state() {

@@ -358,8 +358,8 @@ public final class Coturn implements Closeable {
     return usage(log());
   }
 
-  /** The {@code usage:} and {@code peer usage:} lines of a coturn log. */
-  static List<Usage> usage(String log) {
+  /** The {@code usage:} and {@code peer usage:} lines of a coturn log (also a container's). */
+  public static List<Usage> usage(String log) {
     List<Usage> usage = new ArrayList<>();
     Matcher m = USAGE.matcher(log);
     while (m.find()) {

@@ -362,13 +362,15 @@ class WhipBrowserIT {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
   void goLivePage_publishesTheChosenFakeCameraAndMic_andStopEndsTheSession() throws Exception {
     String streamId = "whip-golive";
     String origin = "http://127.0.0.1:" + service.httpPort();
     ChromeDriver browser = startBrowser(dir.resolve("chromedriver-golive.log"));
     List<ConsumerRecord<String, byte[]>> records;
     try {
-      browser.get(origin + GoLivePage.PATH + "?stream=" + streamId + "&edge=" + origin);
+      browser.get(
+          origin + GoLivePage.PATH + "?stream=" + streamId + "&edge=" + origin + "&relay=1");
       // the device lists fill once the (fake) permission is granted
       await()
           .atMost(Duration.ofSeconds(20))
@@ -399,6 +401,17 @@ class WhipBrowserIT {
       int frames = 4 * FAKE_CAMERA_FPS;
       TopicReader.of(SharedDevstack.kafka().bootstrapServers(), Topics.INGEST.name(), r -> r)
           .awaitUntil(streamId, rs -> videoChunks(rs) > frames, Duration.ofSeconds(60));
+      // gathering used the Link headers' TURN server (a relay candidate), and the candidates
+      // went to the session in a PATCH
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> browser.executeScript("return window.golive.patched;") != null);
+      assertThat(browser.executeScript("return window.golive.patched;")).isEqualTo(204L);
+      assertThat((List<Object>) browser.executeScript("return window.golive.iceServers;"))
+          .anySatisfy(u -> assertThat((String) u).startsWith("turn:"));
+      assertThat((List<Object>) browser.executeScript("return window.golive.candidates;"))
+          .isNotEmpty()
+          .allSatisfy(c -> assertThat((String) c).contains(" typ relay "));
       browser.findElement(By.id("stop")).click();
       await()
           .atMost(Duration.ofSeconds(10))
