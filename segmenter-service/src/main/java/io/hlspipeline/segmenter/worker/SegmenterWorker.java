@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -216,8 +217,7 @@ public final class SegmenterWorker implements Lifecycle {
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
         StreamAwareAssignor.class.getName() + "," + CooperativeStickyAssignor.class.getName());
     cp.put(
-        StreamAwareAssignor.BUSY_PARTITIONS_CONFIG,
-        (java.util.function.Supplier<Set<Integer>>) book::busyPartitions);
+        StreamAwareAssignor.BUSY_PARTITIONS_CONFIG, (Supplier<Set<Integer>>) book::busyPartitions);
     if (instance != null) {
       // Static membership (KIP-345): a restarted worker with the same id gets its partitions back
       // without a rebalance; a stopped one leaves explicitly (closeClients).

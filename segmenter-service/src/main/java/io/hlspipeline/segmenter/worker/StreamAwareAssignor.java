@@ -2,6 +2,7 @@ package io.hlspipeline.segmenter.worker;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -103,7 +104,7 @@ public final class StreamAwareAssignor implements ConsumerPartitionAssignor, Con
    * result), with partitions changing owner left out of this round (cooperative protocol).
    */
   static Map<String, List<TopicPartition>> plan(
-      List<TopicPartition> all, java.util.Collection<Member> members) {
+      List<TopicPartition> all, Collection<Member> members) {
     Map<String, List<TopicPartition>> result = new TreeMap<>();
     if (members.isEmpty()) {
       return result;
@@ -160,13 +161,6 @@ public final class StreamAwareAssignor implements ConsumerPartitionAssignor, Con
     }
     // The free partitions go to the members under their share. A partition still owned by a
     // member of the group is only revoked this round: it is assigned in the next one.
-    Set<TopicPartition> revokedNow = new HashSet<>();
-    for (TopicPartition tp : free) {
-      Member prev = owner.get(tp);
-      if (prev != null) {
-        revokedNow.add(tp);
-      }
-    }
     for (Member m : sorted) {
       result.put(m.id(), new ArrayList<>(keeps.get(m.id())));
     }
@@ -177,7 +171,7 @@ public final class StreamAwareAssignor implements ConsumerPartitionAssignor, Con
               .min(Comparator.comparingInt((Member m) -> keeps.get(m.id()).size()))
               .orElseThrow();
       keeps.get(to.id()).add(tp); // counts toward its share even when handed over next round
-      if (!revokedNow.contains(tp)) {
+      if (!owner.containsKey(tp)) {
         result.get(to.id()).add(tp);
       }
     }
