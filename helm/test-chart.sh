@@ -150,6 +150,20 @@ check "no ConfigMap at all" test "$(count_kind "$cus" ConfigMap)" -eq 0
 # A second render with the same values gives the same secret checksum (no needless restarts).
 "$helm_bin" template rel "$chart" --namespace live -f "$custom" >"$work/custom2.yaml"
 check "secret checksum stable across renders" cmp -s "$cus" "$work/custom2.yaml"
+# With the stream-key and TURN secrets generated (left empty), two renders generate different values
+# (as install and upgrade do: only the upgrade finds the Secret), yet the pods' checksum stays put:
+# an upgrade that changes nothing must not roll the ingest pods under their broadcasters.
+generated() {
+  "$helm_bin" template rel "$chart" --namespace live -f "$custom" --set streamKey.secret= \
+    --set ingest.whip.enabled=true --set turn.enabled=true --set turn.publicAddress=203.0.113.9 \
+    --set 'turn.allowedPeerRanges={10.0.0.0-10.0.255.255}'
+}
+generated >"$work/gen1.yaml"
+generated >"$work/gen2.yaml"
+check "generated secrets differ between renders" \
+  test "$(grep -c 'TURN_SECRET: ' "$work/gen1.yaml")" -ge 1 -a "$(grep 'TURN_SECRET: ' "$work/gen1.yaml")" != "$(grep 'TURN_SECRET: ' "$work/gen2.yaml")"
+check "with generated secrets the pods' checksum/secrets is the same across renders" \
+  test "$(grep 'checksum/secrets' "$work/gen1.yaml")" = "$(grep 'checksum/secrets' "$work/gen2.yaml")"
 
 # ---------------------------------------------------------------- refused values
 echo "helm template (invalid values must fail)"

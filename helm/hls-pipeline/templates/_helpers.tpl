@@ -280,3 +280,11 @@ autoscaling/v2beta2
 {{- $img := .root.Values.image -}}
 {{- printf "%s/%s:%s" $img.repository .svc (toString ($img.tag | default .root.Chart.AppVersion)) -}}
 {{- end -}}
+
+{{/* The pods' checksum/secrets annotation: a hash of what the release's Secret is made from (the
+given values), not of the rendered Secret: its generated values (stream-key and TURN secrets left
+empty) differ between the render at install, when lookup finds no Secret, and every later one, so a
+hash of the Secret rolled every pod on the first upgrade even with nothing changed. */}}
+{{- define "hls.secretsChecksum" -}}
+{{- dict "streamKey" .Values.streamKey "turn" (pick .Values.turn "enabled" "secret") "s3" .Values.s3 | toJson | sha256sum -}}
+{{- end -}}

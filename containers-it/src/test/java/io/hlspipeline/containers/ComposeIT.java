@@ -186,100 +186,35 @@ class ComposeIT {
    * coturn's usage counters show the relayed bytes.
    */
   @Test
-  @SuppressWarnings("unchecked")
   void goLivePageRelayOnly_publishesThroughCoturn_andPlaysFromTheEdgeWithAac() throws Exception {
     String stream = "golive-relay";
-    String master =
-        "http://localhost:" + env.get("HLS_EDGE_PORT") + "/hls/" + stream + "/master.m3u8";
-    Path played = tmp.resolve("golive-played.ts");
-    Process player = null;
-    List<Object> candidates;
-    try (Viewer browser =
-        new Viewer(
+    GoLiveRelay.Broadcast broadcast =
+        GoLiveRelay.broadcast(
             tmp,
-            "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream",
-            "--allow-loopback-in-peer-connection")) {
-      // localhost: a page browsers give the camera to without TLS
-      browser.open(
-          "http://localhost:"
-              + env.get("HLS_INGEST_PORT")
-              + "/golive?stream="
-              + stream
-              + "&relay=1");
-      await("devices listed")
-          .atMost(Duration.ofSeconds(20))
-          .until(() -> Boolean.TRUE.equals(browser.script("return window.golive.devices;")));
-      browser.type("key", new StreamKeys(DEV_SECRET).sign(stream, 0));
-      long t0 = System.nanoTime();
-      browser.click("golive");
-      await("connected through the relay")
-          .atMost(Duration.ofSeconds(30))
-          .until(
-              () ->
-                  "connected".equals(browser.script("return window.golive.state;"))
-                      || browser.script("return window.golive.error;") != null);
-      assertThat(browser.script("return window.golive.error;")).isNull();
-      System.out.printf(
-          "[compose] Go live page, relay only: connected %.1f s after Go live%n",
-          (System.nanoTime() - t0) / 1e9);
-      await("master playlist of the browser's stream served")
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(300))
-          .ignoreExceptions()
-          .until(() -> status(master) == 200);
-      player =
-          Ffmpeg.start(
-              tmp.resolve("golive-play.log"), "-i", master, "-c", "copy", played.toString());
-      candidates = (List<Object>) browser.script("return window.golive.candidates;");
-      assertThat(browser.script("return window.golive.patched;")).isEqualTo(204L);
-      // broadcast until the edge lists 4 segments (2 s each), then Stop: DELETE, the stream ends
-      String media =
-          "http://localhost:" + env.get("HLS_EDGE_PORT") + "/hls/" + stream + "/src/index.m3u8";
-      await("4 segments listed at the edge")
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(500))
-          .ignoreExceptions()
-          .until(() -> body(media).split("#EXTINF", -1).length - 1 >= 4);
-      browser.click("stop");
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> "stopped".equals(browser.script("return window.golive.state;")));
-      assertThat(browser.script("return window.golive.deleted;")).isEqualTo(200L);
-      assertThat(player.waitFor(90, TimeUnit.SECONDS)).as("player stopped at ENDLIST").isTrue();
-      assertThat(player.exitValue())
-          .as("player exit, log: %s", Ffmpeg.read(tmp.resolve("golive-play.log")))
-          .isZero();
-    } finally {
-      if (player != null) {
-        player.destroy();
-      }
-    }
+            "http://localhost:" + env.get("HLS_INGEST_PORT"),
+            "http://localhost:" + env.get("HLS_EDGE_PORT"),
+            stream,
+            new StreamKeys(DEV_SECRET).sign(stream, 0),
+            4);
+    List<String> candidates = broadcast.candidates();
+    Path played = broadcast.played();
     // every local candidate is a relay address: coturn's on the whip network
     assertThat(candidates)
         .isNotEmpty()
-        .allSatisfy(c -> assertThat((String) c).contains(" typ relay ").contains(" 172.31.89.11 "));
+        .allSatisfy(c -> assertThat(c).contains(" typ relay ").contains(" 172.31.89.11 "));
     List<String> streams = WhipFfmpeg.streams(played);
     assertThat(streams)
         .as("streams played (%s)", ingestAudioLine())
         .anySatisfy(l -> assertThat(l).startsWith("h264,"))
         .contains("aac,LC,audio,48000");
-    // coturn logs each allocation's counters when the browser closes it
     List<Coturn.Usage> toIngest =
-        await("coturn's peer usage of the browser's allocations")
-            .atMost(Duration.ofSeconds(30))
-            .pollInterval(Duration.ofMillis(500))
-            .until(
-                () ->
-                    Coturn.usage(compose(Duration.ofSeconds(60), "logs", "--no-color", "coturn"))
-                        .stream()
-                        .filter(u -> u.peer() && u.username().endsWith(":" + stream))
-                        .toList(),
-                u -> !u.isEmpty());
+        GoLiveRelay.relayedToIngest(
+            () -> compose(Duration.ofSeconds(60), "logs", "--no-color", "coturn"), stream);
     long relayed = toIngest.stream().mapToLong(Coturn.Usage::sentBytes).sum();
     System.out.printf(
-        "[compose] Go live page through coturn: %s, %.1f s of AAC played; coturn relayed %d bytes"
-            + " in %d packets to ingest%n",
+        "[compose] Go live page through coturn: connected %.1f s after Go live; %s, %.1f s of AAC"
+            + " played; coturn relayed %d bytes in %d packets to ingest%n",
+        broadcast.secondsToConnected(),
         streams,
         WhipFfmpeg.aacSeconds(played),
         relayed,
@@ -358,16 +293,6 @@ class ComposeIT {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-  }
-
-  private static String body(String url) throws Exception {
-    return java.net.http.HttpClient.newHttpClient()
-        .send(
-            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString())
-        .body();
   }
 
   private static int status(String url) throws Exception {

@@ -18,7 +18,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * standalone's BrowserPlaybackIT runs it; reads the edge player page's {@code window.hlsState}.
  * With fake-device arguments it is also a browser publisher on ingest's Go live page.
  */
-final class Viewer implements AutoCloseable {
+public final class Viewer implements AutoCloseable {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
@@ -28,7 +28,7 @@ final class Viewer implements AutoCloseable {
 
   private final ChromeDriver driver;
 
-  Viewer(Path workDir, String... extraArgs) throws Exception {
+  public Viewer(Path workDir, String... extraArgs) throws Exception {
     CDP_VERSION_LOG.setLevel(Level.SEVERE);
     System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
     ChromeDriverService service =
@@ -55,20 +55,20 @@ final class Viewer implements AutoCloseable {
     driver = new ChromeDriver(service, options);
   }
 
-  void open(String url) {
+  public void open(String url) {
     driver.get(url);
   }
 
   /** The value of a script run in the page ({@code return ...}). */
-  Object script(String script) {
+  public Object script(String script) {
     return driver.executeScript(script);
   }
 
-  void type(String elementId, String text) {
+  public void type(String elementId, String text) {
     driver.findElement(By.id(elementId)).sendKeys(text);
   }
 
-  void click(String elementId) {
+  public void click(String elementId) {
     driver.findElement(By.id(elementId)).click();
   }
 

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -62,7 +63,7 @@ public final class KubeCluster implements AutoCloseable {
    * Follows the logs of the pods {@code podNames} lists (asked every 500 ms) into {@code dir}, one
    * file per pod; stop it with {@link PodLogs#close()}.
    */
-  PodLogs followLogs(String namespace, java.util.function.Supplier<List<String>> podNames, Path dir)
+  PodLogs followLogs(String namespace, Supplier<List<String>> podNames, Path dir)
       throws IOException {
     return new PodLogs(
         bin.resolve("kubectl"), kubeconfig, namespace, podNames, dir, Duration.ofMillis(500));

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hlspipeline.containers.DockerEngine;
+import io.hlspipeline.containers.GoLiveRelay;
 import io.hlspipeline.containers.WhipFfmpeg;
+import io.hlspipeline.devstack.Coturn;
 import io.hlspipeline.devstack.Ffmpeg;
 import io.hlspipeline.devstack.TopicReader;
 import io.hlspipeline.events.Serdes;
@@ -73,6 +75,7 @@ class KubernetesIT {
   private static long suiteStartNanos;
   private static Set<String> namespaceBeforeInstall;
   private static String[] chartValues;
+  private static String nodeIp;
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -91,12 +94,27 @@ class KubernetesIT {
     System.out.printf(
         "[k8s] %s%n[k8s] k8s-up.sh took %.1f s%n",
         cluster.upOutput().strip().replace("\n", "\n[k8s] "), seconds(t0));
+    // The chart's coturn (turn.enabled in the test values) on the node's address, relaying into the
+    // pod network (the Docker bridge the pods are on) but not to the node itself (its first
+    // address)
+    nodeIp =
+        cluster
+            .kubectl(
+                "get",
+                "nodes",
+                "-o",
+                "jsonpath={.items[0].status.addresses[?(@.type==\"InternalIP\")].address}")
+            .strip();
     chartValues =
         new String[] {
           "-f",
           root.resolve("helm/hls-pipeline/values-small.yaml").toString(),
           "-f",
-          root.resolve("helm/test/cluster/values.yaml").toString()
+          root.resolve("helm/test/cluster/values.yaml").toString(),
+          "--set",
+          "turn.publicAddress=" + nodeIp,
+          "--set",
+          "turn.allowedPeerRanges={" + podRangeBeyond(nodeIp) + "}"
         };
   }
 
@@ -330,6 +348,88 @@ class KubernetesIT {
     assertThat(played.aacSeconds()).as("seconds of AAC played").isGreaterThan(8);
   }
 
+  /**
+   * TURN through the chart (turn.enabled): Chromium on ingest's Go live page, relay only, gets the
+   * chart's coturn from the answer's Link headers (turn: on the node's address and the TURN
+   * NodePort), allocates there, and coturn relays to the ingest pod's own address; the broadcast
+   * plays from the edge with AAC, and coturn's log counts what it relayed.
+   */
+  @Test
+  @Order(4)
+  void goLivePageRelayOnly_throughTheChartsCoturn_playsFromTheEdge() throws Exception {
+    String stream = "k8s-golive-relay";
+    GoLiveRelay.Broadcast broadcast =
+        GoLiveRelay.broadcast(
+            Files.createDirectories(tmp.resolve("golive")),
+            "http://127.0.0.1:" + nodePort(FULLNAME + "-ingest"),
+            "http://127.0.0.1:" + nodePort(FULLNAME + "-edge"),
+            stream,
+            new StreamKeys(SECRET).sign(stream, 0),
+            3);
+    String turnPod = pods("turn").get(0);
+    String turnPodIp =
+        cluster.kubectl("get", "pod", turnPod, "-n", NS, "-o", "jsonpath={.status.podIP}").strip();
+    assertThat(broadcast.candidates())
+        .as("local candidates: coturn's relay addresses only")
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c).contains(" typ relay ").contains(" " + turnPodIp + " "));
+    List<String> streams = WhipFfmpeg.streams(broadcast.played());
+    assertThat(streams)
+        .as("streams played (%s)", ingestWhipLines())
+        .anySatisfy(l -> assertThat(l).startsWith("h264,"))
+        .contains("aac,LC,audio,48000");
+    List<Coturn.Usage> toIngest =
+        GoLiveRelay.relayedToIngest(() -> cluster.kubectl("logs", turnPod, "-n", NS), stream);
+    long relayed = toIngest.stream().mapToLong(Coturn.Usage::sentBytes).sum();
+    double aac = WhipFfmpeg.aacSeconds(broadcast.played());
+    System.out.printf(
+        "[k8s] Go live page, relay only through the chart's coturn (%s:%s): connected %.1f s after"
+            + " Go live; played from the edge: %s, %.1f s of AAC; coturn relayed %d bytes in %d"
+            + " packets to ingest%n",
+        nodeIp,
+        nodePort(FULLNAME + "-turn"),
+        broadcast.secondsToConnected(),
+        streams,
+        aac,
+        relayed,
+        toIngest.stream().mapToLong(Coturn.Usage::sentPackets).sum());
+    assertThat(relayed)
+        .as("bytes coturn relayed to ingest")
+        .isGreaterThan(Files.size(broadcast.played()) / 2);
+    assertThat(aac).isGreaterThan(4);
+  }
+
+  /**
+   * The addresses of the Docker bridge's subnet (the pods' network on this node) after the node's
+   * own first address, as {@code first-last}: coturn may relay to pods there, never to the node.
+   */
+  private static String podRangeBeyond(String nodeAddress) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                "docker", "network", "inspect", "bridge", "-f", "{{(index .IPAM.Config 0).Subnet}}")
+            .redirectErrorStream(true)
+            .start();
+    String cidr = new String(p.getInputStream().readAllBytes()).strip();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as(cidr).isTrue();
+    String[] parts = cidr.split("/");
+    long base = ipv4(parts[0]) & (0xFFFFFFFFL << (32 - Integer.parseInt(parts[1])) & 0xFFFFFFFFL);
+    long last = base + (1L << (32 - Integer.parseInt(parts[1]))) - 2;
+    long first = Math.max(base + 1, ipv4(nodeAddress) + 1);
+    return dotted(first) + "-" + dotted(last);
+  }
+
+  private static long ipv4(String dotted) {
+    long v = 0;
+    for (String octet : dotted.split("\\.")) {
+      v = v << 8 | Integer.parseInt(octet);
+    }
+    return v;
+  }
+
+  private static String dotted(long v) {
+    return (v >> 24 & 255) + "." + (v >> 16 & 255) + "." + (v >> 8 & 255) + "." + (v & 255);
+  }
+
   /** The ingest pods' start lines about WHIP (media address and port, audio on or off). */
   private static String ingestWhipLines() {
     return pods("ingest").stream()
@@ -339,7 +439,7 @@ class KubernetesIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void everyMetricTheDashboardQueries_isExposedByARunningService() throws Exception {
     Set<String> queried =
         DashboardQueries.metricNames(
@@ -393,7 +493,7 @@ class KubernetesIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void helmUpgrade_rollsSegmenterCatalogAndEdge_withNoStallLongerThanATargetDuration()
       throws Exception {
     Map<String, Set<String>> before = new LinkedHashMap<>();
@@ -509,7 +609,7 @@ class KubernetesIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void helmUninstall_leavesNothingBehind() {
     long t0 = System.nanoTime();
     cluster.helm(
