@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.BeforeAll;
@@ -141,38 +142,24 @@ class SegmenterTakeoverIT {
           "SegmenterTakeoverIT: second worker holds a partition %d ms after it started%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - joinNanos));
       int partitionOfA = inProcess.assignedIngestPartitions().contains(0) ? 1 : 0;
-      String streamId = streamOn(partitionOfA);
-      String session = "20260102T120000.000Z-00000012";
-      long seq = 0;
-      int half = clip.length / 2 / CHUNK_BYTES * CHUNK_BYTES;
-      sendControl(
+      publishAcross(
           producer,
-          new IngestControl.PublishStarted(1, streamId, session, Instant.now(), "http", false),
-          seq++);
-      seq = sendRange(producer, streamId, session, seq, 0, half);
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> readySegments(streamId, Duration.ofMillis(300)).size() >= 3);
-
-      long termNanos = System.nanoTime();
-      a.destroy(); // SIGTERM; returns once the JVM exited
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> inProcess.assignedIngestPartitions().size() == PARTITIONS);
-      long moveMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - termNanos);
-      System.out.printf(
-          "SegmenterTakeoverIT: partition moved %d ms after SIGTERM (session timeout %d s)%n",
-          moveMs, SESSION_TIMEOUT.toSeconds());
-      // A static member that closed without leaving keeps its partitions for the session timeout.
-      assertThat(moveMs).isLessThan(SESSION_TIMEOUT.toMillis());
-
-      seq = sendRange(producer, streamId, session, seq, half, clip.length);
-      sendControl(
-          producer,
-          new IngestControl.PublishEnded(1, streamId, session, Instant.now(), "eof"),
-          seq);
-      producer.flush();
-      assertEachMsnOnce(awaitStreamEnded(streamId), 10);
+          streamOn(partitionOfA),
+          "20260102T120000.000Z-00000012",
+          () -> {
+            long termNanos = System.nanoTime();
+            a.destroy(); // SIGTERM; returns once the JVM exited
+            await()
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> inProcess.assignedIngestPartitions().size() == PARTITIONS);
+            long moveMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - termNanos);
+            System.out.printf(
+                "SegmenterTakeoverIT: partition moved %d ms after SIGTERM (session timeout %d s)%n",
+                moveMs, SESSION_TIMEOUT.toSeconds());
+            // A static member that closed without leaving keeps its partitions for the session
+            // timeout.
+            assertThat(moveMs).isLessThan(SESSION_TIMEOUT.toMillis());
+          });
     } finally {
       if (b != null) {
         b.stop();
@@ -192,7 +179,7 @@ class SegmenterTakeoverIT {
     String group = "takeover-join-" + UUID.randomUUID().toString().substring(0, 8);
     Map<String, String> env = env(group, "30s");
     SegmenterService a = null;
-    SegmenterService b = null;
+    AtomicReference<SegmenterService> joined = new AtomicReference<>();
     try (KafkaProducer<String, byte[]> producer = producer()) {
       a =
           new SegmenterService(
@@ -202,47 +189,35 @@ class SegmenterTakeoverIT {
       await()
           .atMost(Duration.ofSeconds(60))
           .until(() -> first.assignedIngestPartitions().size() == PARTITIONS);
-      String streamId = streamOn(streamPartition);
-      String session = "20260102T120000.000Z-00000013";
-      long seq = 0;
-      int half = clip.length / 2 / CHUNK_BYTES * CHUNK_BYTES;
-      sendControl(
+      publishAcross(
           producer,
-          new IngestControl.PublishStarted(1, streamId, session, Instant.now(), "http", false),
-          seq++);
-      seq = sendRange(producer, streamId, session, seq, 0, half);
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> readySegments(streamId, Duration.ofMillis(300)).size() >= 3);
-
-      b =
-          new SegmenterService(
-              SegmenterConfig.fromEnv(env), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-      b.start();
-      SegmenterService second = b;
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(
-              () ->
-                  second.assignedIngestPartitions().size() == 1
-                      && first.assignedIngestPartitions().size() == 1);
-      System.out.printf(
-          "SegmenterTakeoverIT: stream on partition %d; after the join the first worker holds %s,"
-              + " the newcomer %s%n",
-          streamPartition, first.assignedIngestPartitions(), second.assignedIngestPartitions());
-      assertThat(first.assignedIngestPartitions()).containsExactly(streamPartition);
-      assertThat(second.assignedIngestPartitions()).doesNotContain(streamPartition);
-
-      seq = sendRange(producer, streamId, session, seq, half, clip.length);
-      sendControl(
-          producer,
-          new IngestControl.PublishEnded(1, streamId, session, Instant.now(), "eof"),
-          seq);
-      producer.flush();
-      assertEachMsnOnce(awaitStreamEnded(streamId), 10);
+          streamOn(streamPartition),
+          "20260102T120000.000Z-00000013",
+          () -> {
+            SegmenterService second =
+                new SegmenterService(
+                    SegmenterConfig.fromEnv(env),
+                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+            joined.set(second);
+            second.start();
+            await()
+                .atMost(Duration.ofSeconds(60))
+                .until(
+                    () ->
+                        second.assignedIngestPartitions().size() == 1
+                            && first.assignedIngestPartitions().size() == 1);
+            System.out.printf(
+                "SegmenterTakeoverIT: stream on partition %d; after the join the first worker"
+                    + " holds %s, the newcomer %s%n",
+                streamPartition,
+                first.assignedIngestPartitions(),
+                second.assignedIngestPartitions());
+            assertThat(first.assignedIngestPartitions()).containsExactly(streamPartition);
+            assertThat(second.assignedIngestPartitions()).doesNotContain(streamPartition);
+          });
     } finally {
-      if (b != null) {
-        b.stop();
+      if (joined.get() != null) {
+        joined.get().stop();
       }
       if (a != null) {
         a.stop();
@@ -302,6 +277,37 @@ class SegmenterTakeoverIT {
     } finally {
       worker.stop();
     }
+  }
+
+  /** A step of a test that may throw. */
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  /**
+   * Publishes one session of the clip: PublishStarted and its first half, waits for three segments,
+   * runs {@code between} (the hand-over under test), sends the second half and PublishEnded, and
+   * requires each of the 10 msn exactly once up to StreamEnded.
+   */
+  private static void publishAcross(
+      KafkaProducer<String, byte[]> producer, String streamId, String session, Step between)
+      throws Exception {
+    long seq = 0;
+    int half = clip.length / 2 / CHUNK_BYTES * CHUNK_BYTES;
+    sendControl(
+        producer,
+        new IngestControl.PublishStarted(1, streamId, session, Instant.now(), "http", false),
+        seq++);
+    seq = sendRange(producer, streamId, session, seq, 0, half);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> readySegments(streamId, Duration.ofMillis(300)).size() >= 3);
+    between.run();
+    seq = sendRange(producer, streamId, session, seq, half, clip.length);
+    sendControl(
+        producer, new IngestControl.PublishEnded(1, streamId, session, Instant.now(), "eof"), seq);
+    producer.flush();
+    assertEachMsnOnce(awaitStreamEnded(streamId), 10);
   }
 
   private static void assertEachMsnOnce(List<SegmentEvent> events, int count) {
