@@ -50,4 +50,13 @@ umask 077
   echo "userdb=/tmp/turndb"
   echo "pidfile=/tmp/turnserver.pid"
 } > "$conf"
-exec turnserver -c "$conf"
+# Not exec'd: as PID 1, turnserver ignores SIGTERM (and INT, QUIT, HUP), so `docker stop` and pod
+# deletion waited out their grace period (10 s, 30 s) and killed it. This shell, PID 1, passes the
+# signal on to it, and turnserver ends at once.
+turnserver -c "$conf" &
+pid=$!
+trap 'kill -TERM "$pid" 2>/dev/null' TERM INT
+wait "$pid" # returns early when a trapped signal arrives: then wait for turnserver's exit
+status=$?
+while kill -0 "$pid" 2>/dev/null; do wait "$pid"; status=$?; done
+exit "$status"
